@@ -1,0 +1,54 @@
+package infra
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDominantFrequencyFindsWrittenTone(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		freq float64
+		rate int
+	}{{440, 8000}, {1000, 8000}, {1633, 16000}} {
+		p := filepath.Join(dir, "tone.wav")
+		if err := WriteToneWAV(p, tc.freq, 1.5, tc.rate); err != nil {
+			t.Fatal(err)
+		}
+		f, err := DominantFrequency(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f < tc.freq-2 || f > tc.freq+2 {
+			t.Fatalf("tone %v Hz at %d Hz: found %v Hz", tc.freq, tc.rate, f)
+		}
+		if !HasTone(p, tc.freq) || HasTone(p, tc.freq*1.5) {
+			t.Fatalf("HasTone wrong for %v Hz", tc.freq)
+		}
+	}
+}
+
+func TestDominantFrequencyRejectsSilenceAndGarbage(t *testing.T) {
+	dir := t.TempDir()
+	silent := filepath.Join(dir, "silent.wav")
+	if err := WriteWAV(silent, make([]int16, 8000), 8000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DominantFrequency(silent); err == nil {
+		t.Fatal("silence gave a frequency")
+	}
+	garbage := filepath.Join(dir, "garbage.wav")
+	if err := os.WriteFile(garbage, []byte("not a wav"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DominantFrequency(garbage); err == nil {
+		t.Fatal("garbage gave a frequency")
+	}
+	if HasTone(filepath.Join(dir, "missing.wav"), 440) {
+		t.Fatal("missing file has a tone")
+	}
+	if err := WriteToneWAV(filepath.Join(dir, "x.wav"), 5000, 1, 8000); err == nil {
+		t.Fatal("tone above Nyquist accepted")
+	}
+}
