@@ -1,0 +1,85 @@
+// Command webphone-demo runs the embedded development SIP server: it serves
+// the www/ folder, accepts SIP over WebSocket on the same port and SIP over
+// UDP, and registers/connects the demo accounts, so two browser tabs can call
+// each other with no other software.
+//
+//	go run ./cmd/webphone-demo            # then open the printed URL twice
+//	go run ./cmd/webphone-demo -addr 0.0.0.0:8080 -accounts users.txt
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/opensoftphone/webphone/demoserver"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "HTTP and SIP-over-WebSocket listen address")
+	udp := flag.String("udp", "127.0.0.1:5060", "SIP/UDP listen address (empty disables)")
+	www := flag.String("www", "./www", "static folder to serve")
+	accountsFile := flag.String("accounts", "", "accounts file, one user:password per line (default: built-in demo accounts)")
+	realm := flag.String("realm", "", "digest realm (default: the SIP domain)")
+	domain := flag.String("domain", "", "SIP domain (default: the listen IP)")
+	verbose := flag.Bool("v", false, "verbose logging")
+	flag.Parse()
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	accounts := demoserver.DefaultAccounts()
+	if *accountsFile != "" {
+		var err error
+		if accounts, err = demoserver.LoadAccounts(*accountsFile); err != nil {
+			fmt.Fprintln(os.Stderr, "webphone-demo:", err)
+			os.Exit(2)
+		}
+	}
+	if st, err := os.Stat(*www); err != nil || !st.IsDir() {
+		fmt.Fprintf(os.Stderr, "webphone-demo: warning: static folder %q not found; only SIP will be served\n", *www)
+		*www = ""
+	}
+
+	srv, err := demoserver.New(demoserver.Options{
+		Addr: *addr, UDPAddr: *udp, WWWDir: *www, Realm: *realm, Domain: *domain,
+		Accounts: accounts, Logger: log,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webphone-demo:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Start(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "webphone-demo:", err)
+		os.Exit(1)
+	}
+
+	fmt.Printf("\nOpen %s in two browser tabs.\n", srv.HTTPURL())
+	fmt.Printf("  SIP over WebSocket: %s\n", srv.WSURL())
+	if u := srv.UDPAddr(); u != "" {
+		fmt.Printf("  SIP over UDP:       %s (desk phones, baresip)\n", u)
+	}
+	fmt.Printf("  SIP domain:         %s   realm: %s\n\nAccounts (user / password):\n", srv.Domain(), srv.Realm())
+	users := make([]string, 0, len(accounts))
+	for u := range accounts {
+		users = append(users, u)
+	}
+	sort.Strings(users)
+	for _, u := range users {
+		fmt.Printf("  %-10s %s   (sip:%s@%s)\n", u, accounts[u], u, srv.Domain())
+	}
+	fmt.Println("\nPress Ctrl+C to stop.")
+
+	<-ctx.Done()
+	srv.Close()
+}

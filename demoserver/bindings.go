@@ -1,0 +1,100 @@
+package demoserver
+
+import (
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Registration expiry bounds (seconds).
+const (
+	defaultExpires = 3600
+	maxExpires     = 3600
+	minExpires     = 30
+)
+
+// binding is one registered Contact of a user and the flow it registered on.
+type binding struct {
+	contact *sip.ContactHeader
+	flow    flow
+	expires time.Time
+	updated time.Time
+}
+
+// bindings is the registrar's location service: user -> Contact key -> binding.
+type bindings struct {
+	mu    sync.Mutex
+	users map[string]map[string]*binding
+}
+
+func newBindings() *bindings { return &bindings{users: make(map[string]map[string]*binding)} }
+
+// set adds, refreshes (expires > 0) or removes (expires == 0) a Contact.
+func (b *bindings) set(user string, c *sip.ContactHeader, f flow, expires int) {
+	key := uriKey(c.Address)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := b.users[user]
+	if expires <= 0 {
+		delete(m, key)
+		return
+	}
+	if m == nil {
+		m = make(map[string]*binding)
+		b.users[user] = m
+	}
+	now := time.Now()
+	cc := c.Clone()
+	cc.Params = cc.Params.Clone()
+	cc.Params.Remove("expires")
+	m[key] = &binding{contact: cc, flow: f, expires: now.Add(time.Duration(expires) * time.Second), updated: now}
+}
+
+// clear removes every binding of user (Contact: * with Expires: 0).
+func (b *bindings) clear(user string) {
+	b.mu.Lock()
+	delete(b.users, user)
+	b.mu.Unlock()
+}
+
+// active returns the unexpired bindings of user, most recently updated first.
+func (b *bindings) active(user string) []binding {
+	now := time.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []binding
+	for k, bd := range b.users[user] {
+		if now.After(bd.expires) {
+			delete(b.users[user], k)
+			continue
+		}
+		out = append(out, *bd)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].updated.After(out[j].updated) })
+	return out
+}
+
+// registeredOn reports whether user holds a live binding on flow f.
+func (b *bindings) registeredOn(user string, f flow) bool {
+	for _, bd := range b.active(user) {
+		if bd.flow == f {
+			return true
+		}
+	}
+	return false
+}
+
+// contactHeader returns the binding's Contact with its remaining expires.
+func (bd binding) contactHeader() *sip.ContactHeader {
+	c := bd.contact.Clone()
+	c.Params = c.Params.Clone()
+	left := int(time.Until(bd.expires).Seconds() + 0.5)
+	if left < 1 {
+		left = 1
+	}
+	c.Params.Add("expires", strconv.Itoa(left))
+	return c
+}

@@ -1,0 +1,21 @@
+// Package demoserver is the embedded development SIP server behind
+// `webphone-demo`: one process that serves the www/ folder over HTTP, accepts
+// SIP over WebSocket (RFC 7118) on the same port and SIP over UDP, and acts as
+// a registrar (digest auth) and a record-routing stateful proxy between the
+// registered users. It is built on sipgo's server side (transport and
+// transaction layers) and is a development default, not a production server:
+// bindings, nonces and flows live in memory only.
+//
+// Routing model:
+//   - REGISTER is answered locally (401 challenge, 403 on a wrong password,
+//     200 with every current Contact and its expires).
+//   - Every binding and every Contact seen in proxied traffic is remembered
+//     together with the flow (transport + remote address) it arrived on, so
+//     WebSocket clients with RFC 7118 ".invalid" Contact hosts are reached
+//     over the connection they used, never by resolving the Contact host.
+//   - Out-of-dialog requests to user@domain go to the user's most recent
+//     binding, with Record-Route (two entries when the transports differ,
+//     RFC 5658) so in-dialog requests come back through the proxy.
+//   - In-dialog requests (Route headers pointing at this server, or a To tag)
+//     are sent to the flow that owns the Request-URI.
+package demoserver
