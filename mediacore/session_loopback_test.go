@@ -1,0 +1,237 @@
+package mediacore
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recorder is a PCMSink keeping everything it receives.
+type recorder struct {
+	mu      sync.Mutex
+	samples []int16
+}
+
+func (r *recorder) WritePCM(frame []int16) error {
+	r.mu.Lock()
+	r.samples = append(r.samples, frame...)
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *recorder) snapshot() []int16 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int16(nil), r.samples...)
+}
+
+// loudest returns how many trailing samples are non-silent audio.
+func (r *recorder) nonSilentTail(n int) ([]int16, bool) {
+	s := r.snapshot()
+	if len(s) < n {
+		return nil, false
+	}
+	tail := s[len(s)-n:]
+	for _, v := range tail[:80] {
+		if v > 1000 || v < -1000 {
+			return tail, true
+		}
+	}
+	return nil, false
+}
+
+type dtmfLog struct {
+	mu     sync.Mutex
+	digits []rune
+}
+
+func (d *dtmfLog) add(ev DTMFEvent) {
+	d.mu.Lock()
+	d.digits = append(d.digits, ev.Digit)
+	d.mu.Unlock()
+}
+
+func (d *dtmfLog) get() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return string(d.digits)
+}
+
+func listenUDP(t *testing.T) net.PacketConn {
+	t.Helper()
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+type party struct {
+	sess *Session
+	rec  *recorder
+	dtmf *dtmfLog
+}
+
+func newParty(t *testing.T, freq float64, codecs []Codec, rtcp bool) *party {
+	t.Helper()
+	p := &party{rec: &recorder{}, dtmf: &dtmfLog{}}
+	cfg := SessionConfig{
+		Conn:         listenUDP(t),
+		Codecs:       codecs,
+		Source:       NewTone(SineTone(freq, 0.3)),
+		Sink:         p.rec,
+		OnDTMF:       p.dtmf.add,
+		RTCPInterval: 100 * time.Millisecond,
+	}
+	if rtcp {
+		cfg.RTCPConn = listenUDP(t)
+	}
+	s, err := NewSession(cfg)
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	p.sess = s
+	return p
+}
+
+func connect(t *testing.T, a, b *party) {
+	t.Helper()
+	offer, err := a.sess.LocalOffer(SendRecv)
+	require.NoError(t, err)
+	answer, err := b.sess.ApplyOffer(offer, SendRecv)
+	require.NoError(t, err)
+	require.NoError(t, a.sess.ApplyAnswer(answer))
+	require.NoError(t, a.sess.Start())
+	require.NoError(t, b.sess.Start())
+}
+
+// heardTone waits until rec has 200 ms of audio and reports which candidate is strongest.
+func heardTone(t *testing.T, rec *recorder, candidates []float64) (float64, float64) {
+	t.Helper()
+	var tail []int16
+	require.Eventually(t, func() bool {
+		var ok bool
+		tail, ok = rec.nonSilentTail(1600)
+		return ok
+	}, 5*time.Second, 20*time.Millisecond, "no audio received")
+	return StrongestTone(tail, candidates)
+}
+
+func TestSessionLoopbackTonesAndDTMF(t *testing.T) {
+	a := newParty(t, 1000, nil, true)
+	b := newParty(t, 440, nil, true)
+	connect(t, a, b)
+
+	candidates := []float64{440, 1000}
+	f, share := heardTone(t, b.rec, candidates)
+	assert.Equal(t, 1000.0, f, "B must hear A's 1 kHz tone")
+	assert.Greater(t, share, 0.95)
+	f, share = heardTone(t, a.rec, candidates)
+	assert.Equal(t, 440.0, f, "A must hear B's 440 Hz tone")
+	assert.Greater(t, share, 0.95)
+
+	require.NoError(t, a.sess.SendDTMF("12#9*", 80))
+	require.NoError(t, b.sess.SendDTMF("A0", 60))
+	require.Eventually(t, func() bool { return b.dtmf.get() == "12#9*" && a.dtmf.get() == "A0" },
+		5*time.Second, 20*time.Millisecond, "B got %q, A got %q", b.dtmf.get(), a.dtmf.get())
+	// Wait for the redundant end packets of the last digit to arrive, then check nothing repeated.
+	require.Eventually(t, func() bool { return !a.sess.dtmfBusy() }, 2*time.Second, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, "12#9*", b.dtmf.get(), "each digit exactly once")
+	assert.Equal(t, "A0", a.dtmf.get())
+
+	st := b.sess.Stats()
+	assert.Equal(t, "PCMU", st.Codec)
+	assert.Greater(t, st.PacketsReceived, uint64(10))
+	assert.Equal(t, uint64(5), st.DTMFReceived)
+	assert.Equal(t, a.sess.Stats().LocalSSRC, st.RemoteSSRC)
+	require.Eventually(t, func() bool { return a.sess.Stats().Remote.Valid && a.sess.Stats().RTCPReceived > 0 },
+		3*time.Second, 20*time.Millisecond, "RTCP reports must flow")
+}
+
+func TestSessionLoopbackPCMAAndHold(t *testing.T) {
+	a := newParty(t, 1000, []Codec{PCMA}, false)
+	b := newParty(t, 440, nil, false)
+	connect(t, a, b)
+	assert.Equal(t, "PCMA", b.sess.Stats().Codec, "answerer must use the only offered codec")
+	f, _ := heardTone(t, b.rec, []float64{440, 1000})
+	assert.Equal(t, 1000.0, f)
+
+	// A puts B on hold: A sends only, B answers recvonly and stops sending.
+	offer, err := a.sess.LocalOffer(SendOnly)
+	require.NoError(t, err)
+	answer, err := b.sess.ApplyOffer(offer, SendRecv)
+	require.NoError(t, err)
+	assert.Contains(t, string(answer), "a=recvonly")
+	require.NoError(t, a.sess.ApplyAnswer(answer))
+	assert.Equal(t, RecvOnly, b.sess.Stats().Direction)
+	time.Sleep(60 * time.Millisecond) // packets in flight
+	sent := b.sess.Stats().PacketsSent
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, sent, b.sess.Stats().PacketsSent, "B must not send while held")
+	assert.Greater(t, a.sess.Stats().PacketsSent, uint64(0))
+
+	// Resume.
+	offer, err = a.sess.LocalOffer(SendRecv)
+	require.NoError(t, err)
+	answer, err = b.sess.ApplyOffer(offer, SendRecv)
+	require.NoError(t, err)
+	require.NoError(t, a.sess.ApplyAnswer(answer))
+	require.Eventually(t, func() bool { return b.sess.Stats().PacketsSent > sent+5 }, 3*time.Second, 20*time.Millisecond)
+}
+
+func TestSessionSymmetricRTPLatchesToSource(t *testing.T) {
+	a := newParty(t, 1000, nil, false)
+	b := newParty(t, 440, nil, false)
+	offer, err := a.sess.LocalOffer(SendRecv)
+	require.NoError(t, err)
+	// Pretend A is behind a NAT: its SDP advertises a port nobody listens on.
+	bogus := listenUDP(t)
+	port := udpPort(bogus.LocalAddr())
+	require.NoError(t, bogus.Close())
+	fake := []byte(replacePort(string(offer), udpPort(a.sess.LocalAddr()), port))
+	answer, err := b.sess.ApplyOffer(fake, SendRecv)
+	require.NoError(t, err)
+	require.NoError(t, a.sess.ApplyAnswer(answer))
+	require.NoError(t, a.sess.Start())
+	require.NoError(t, b.sess.Start())
+	f, _ := heardTone(t, a.rec, []float64{440, 1000})
+	assert.Equal(t, 440.0, f, "B must send to where A's packets come from")
+	assert.Equal(t, a.sess.LocalAddr().String(), b.sess.RemoteAddr().String())
+}
+
+func TestSessionErrors(t *testing.T) {
+	_, err := NewSession(SessionConfig{})
+	assert.Error(t, err)
+	wild, err := net.ListenPacket("udp4", "0.0.0.0:0")
+	require.NoError(t, err)
+	defer wild.Close()
+	_, err = NewSession(SessionConfig{Conn: wild})
+	assert.ErrorContains(t, err, "Address")
+
+	s, err := NewSession(SessionConfig{Conn: listenUDP(t)})
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.Start(), ErrNotNegotiated)
+	assert.ErrorIs(t, s.SendDTMF("1", 100), ErrNotNegotiated)
+	assert.Error(t, s.ApplyAnswer([]byte("v=0\r\n")), "answer without offer")
+
+	g729 := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n"
+	_, err = s.ApplyOffer([]byte(g729), SendRecv)
+	assert.ErrorIs(t, err, ErrNoCommonCodec)
+	assert.True(t, IsNotAcceptable(err))
+
+	noDTMF := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\n"
+	_, err = s.ApplyOffer([]byte(noDTMF), SendRecv)
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.SendDTMF("1", 100), ErrDTMFNotNegotiated)
+	require.NoError(t, s.SetCodec(PCMA), "PCMA was offered and accepted")
+	assert.Equal(t, "PCMA", s.Stats().Codec)
+}
+
+func replacePort(sdp string, from, to int) string {
+	return strings.Replace(sdp, fmt.Sprintf("m=audio %d ", from), fmt.Sprintf("m=audio %d ", to), 1)
+}
