@@ -24,7 +24,6 @@ dns_try_ipv6=no
 enable_sctp=no
 listen=udp:127.0.0.1:{{.UDPPort}}
 listen=tcp:127.0.0.1:{{.WSPort}}
-alias="{{.Domain}}"
 tcp_accept_no_cl=yes
 tcp_connection_lifetime=3605
 server_header="Server: webphone-test-kamailio"
@@ -114,11 +113,12 @@ request_route {
 		record_route();
 	}
 
-	if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+	if (is_method("OPTIONS") && ($rd == "{{.Domain}}" || uri == myself) && $rU == $null) {
 		sl_send_reply("200", "OK");
 		exit;
 	}
-	if (uri != myself) {
+	# The domain is the bare address; any port on it means this server.
+	if ($rd != "{{.Domain}}" && uri != myself) {
 		sl_send_reply("403", "Relaying Forbidden");
 		exit;
 	}
@@ -168,7 +168,7 @@ route[WITHINDLG] {
 		}
 		exit;
 	}
-	if (is_method("BYE|INFO|UPDATE|NOTIFY|REFER|MESSAGE|PRACK") && uri == myself && $rU != $null) {
+	if (is_method("BYE|INFO|UPDATE|NOTIFY|REFER|MESSAGE|PRACK") && ($rd == "{{.Domain}}" || uri == myself) && $rU != $null) {
 		# in-dialog request without Route (strict UA): route it like an initial one
 		if (!isdsturiset()) {
 			handle_ruri_alias();

@@ -1,0 +1,136 @@
+package infra
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// callPair starts Kamailio (with rtpengine when withRtpengine), and two
+// registered baresips: alice sending 440 Hz and bob (auto-answer) 1000 Hz.
+func callPair(t *testing.T, withRtpengine bool) (*Kamailio, *Rtpengine, *Baresip, *Baresip) {
+	t.Helper()
+	var r *Rtpengine
+	opts := KamailioOptions{Users: map[string]string{"alice": "alicepw", "bob": "bobpw"}}
+	if withRtpengine {
+		r = StartRtpengine(t)
+		opts.RtpengineNG = r.NGAddr
+	}
+	k := StartKamailio(t, opts)
+	dir := t.TempDir()
+	aliceWAV, bobWAV := filepath.Join(dir, "alice.wav"), filepath.Join(dir, "bob.wav")
+	if err := WriteToneWAV(aliceWAV, 440, 30, 8000); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteToneWAV(bobWAV, 1000, 30, 8000); err != nil {
+		t.Fatal(err)
+	}
+	alice := StartBaresip(t, BaresipOptions{User: "alice", Password: "alicepw", Registrar: k.UDPAddr, AudioWAV: aliceWAV})
+	bob := StartBaresip(t, BaresipOptions{User: "bob", Password: "bobpw", Registrar: k.UDPAddr, AudioWAV: bobWAV, AutoAnswer: true})
+	return k, r, alice, bob
+}
+
+// talk makes alice call bob, waits until both sides are established, lets
+// audio flow, sends DTMF from alice, and hangs up from alice.
+func talk(t *testing.T, k *Kamailio, alice, bob *Baresip) {
+	t.Helper()
+	if err := alice.Dial(bob.AOR); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatalf("alice: %v\nkamailio log:\n%s", err, k.Log())
+	}
+	if _, err := bob.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	// Let two seconds of audio flow both ways, then send DTMF.
+	time.Sleep(2 * time.Second)
+	if err := alice.SendDTMF("19#"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := bob.WaitEvent("CALL_DTMF_START", 5*time.Second); err != nil {
+			t.Fatalf("bob DTMF: %v", err)
+		}
+	}
+	if err := alice.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := bob.WaitEvent("CALL_CLOSED", 10*time.Second)
+	if err != nil {
+		t.Fatalf("bob did not see the hangup: %v", err)
+	}
+	if strings.Contains(ev.Param, "end of file") {
+		t.Fatalf("bob's call ended by its audio file, not by alice's BYE")
+	}
+	if _, err := alice.WaitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkAudio asserts that each side recorded the other side's tone.
+func checkAudio(t *testing.T, alice, bob *Baresip) {
+	t.Helper()
+	for _, c := range []struct {
+		who  *Baresip
+		want float64
+	}{{alice, 1000}, {bob, 440}} {
+		wavs := c.who.ReceivedWAVs()
+		if len(wavs) != 1 {
+			t.Fatalf("%s recorded %v, want one received WAV", c.who.User, c.who.RecordedWAVs())
+		}
+		f, err := DominantFrequency(wavs[0])
+		if err != nil {
+			t.Fatalf("%s: %v", c.who.User, err)
+		}
+		if !HasTone(wavs[0], c.want) {
+			t.Fatalf("%s received %v Hz, want %v Hz", c.who.User, f, c.want)
+		}
+	}
+}
+
+func TestBaresipCallDirectMedia(t *testing.T) {
+	k, _, alice, bob := callPair(t, false)
+	talk(t, k, alice, bob)
+	checkAudio(t, alice, bob)
+	if got := bob.ReceivedDTMF(); got != "19#" {
+		t.Fatalf("bob received DTMF %q, want %q", got, "19#")
+	}
+}
+
+func TestBaresipCallThroughRtpengine(t *testing.T) {
+	k, r, alice, bob := callPair(t, true)
+	talk(t, k, alice, bob)
+	checkAudio(t, alice, bob)
+	if got := bob.ReceivedDTMF(); got != "19#" {
+		t.Fatalf("bob received DTMF %q, want %q", got, "19#")
+	}
+	klog := k.Log()
+	if !strings.Contains(klog, "rtpengine offer toward") || !strings.Contains(klog, "ICE=remove RTP/AVP rtcp-mux-demux") {
+		t.Fatalf("Kamailio did not offer through rtpengine with phone flags:\n%s", klog)
+	}
+	// The SDP each side received must point at rtpengine's ports.
+	for _, b := range []*Baresip{alice, bob} {
+		if !sdpUsesPortRange(b.Log(), r.PortMin, r.PortMax) {
+			t.Fatalf("%s's remote SDP does not use rtpengine's ports %d-%d:\n%s", b.User, r.PortMin, r.PortMax, b.Log())
+		}
+	}
+	rlog := r.Log()
+	if !strings.Contains(rlog, "offer") || !strings.Contains(rlog, "delete") {
+		t.Fatalf("rtpengine saw no offer/delete:\n%s", rlog)
+	}
+}
+
+func TestKamailioRefusesWrongPassword(t *testing.T) {
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"alice": "alicepw"}})
+	b := StartBaresip(t, BaresipOptions{User: "alice", Password: "wrong", Registrar: k.UDPAddr, NoWaitRegister: true})
+	err := b.WaitRegistered(10 * time.Second)
+	if err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("registration with a wrong password: %v, want a 403 refusal", err)
+	}
+	u := StartBaresip(t, BaresipOptions{User: "mallory", Password: "x", Registrar: k.UDPAddr, NoWaitRegister: true})
+	if err := u.WaitRegistered(10 * time.Second); err == nil {
+		t.Fatalf("unknown user registered")
+	}
+}
