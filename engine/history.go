@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// sipRecord is one traced SIP message.
+type sipRecord struct {
+	out    bool // sent by us
+	raw    string
+	msg    sip.Message // nil when unparsable
+	callID string
+	req    bool
+	method string
+	code   int
+}
+
+// sipHistory keeps the most recent SIP messages for getsipheader,
+// getsipmessage and getlastrecinvite/getlastsentinvite.
+type sipHistory struct {
+	mu               sync.Mutex
+	recs             []*sipRecord
+	limit            int
+	lastInvIn, lastInvOut string
+}
+
+func newSIPHistory(limit int) *sipHistory { return &sipHistory{limit: limit} }
+
+func (h *sipHistory) add(out bool, data []byte) {
+	r := &sipRecord{out: out, raw: string(data)}
+	if m, err := sip.ParseMessage(data); err == nil {
+		r.msg = m
+		if cid := m.CallID(); cid != nil {
+			r.callID = cid.Value()
+		}
+		switch v := m.(type) {
+		case *sip.Request:
+			r.req, r.method = true, string(v.Method)
+		case *sip.Response:
+			r.code = v.StatusCode
+			if cs := v.CSeq(); cs != nil {
+				r.method = string(cs.MethodName)
+			}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.req && r.method == "INVITE" {
+		if out {
+			h.lastInvOut = r.raw
+		} else {
+			h.lastInvIn = r.raw
+		}
+	}
+	h.recs = append(h.recs, r)
+	if len(h.recs) > h.limit {
+		h.recs[0] = nil
+		h.recs = h.recs[1:]
+	}
+}
+
+// find returns the newest record matching dir (-1 any, 0 received, 1 sent),
+// typ (0 any, 1 request, 2 response, 3 INVITE, 4 200 OK) and callID ("" any).
+func (h *sipHistory) find(dir, typ int, callID string) *sipRecord {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.recs) - 1; i >= 0; i-- {
+		r := h.recs[i]
+		if dir == 0 && r.out || dir == 1 && !r.out {
+			continue
+		}
+		if callID != "" && r.callID != callID {
+			continue
+		}
+		switch typ {
+		case 1:
+			if !r.req {
+				continue
+			}
+		case 2:
+			if r.req || r.msg == nil {
+				continue
+			}
+		case 3:
+			if !r.req || r.method != "INVITE" {
+				continue
+			}
+		case 4:
+			if r.req || r.code != 200 {
+				continue
+			}
+		}
+		return r
+	}
+	return nil
+}
+
+func (h *sipHistory) lastInvite(out bool) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if out {
+		return h.lastInvOut
+	}
+	return h.lastInvIn
+}
+
+// currentCallIDLocked is the Call-ID the SIP introspection functions scope
+// to: "" (any) after setline(-2) or when the current line has no call.
+func (e *Engine) currentCallIDLocked() string {
+	if e.cur == -2 && e.now().Sub(e.curAt) <= selectorTTL {
+		return ""
+	}
+	if l := e.currentLineLocked(); l != nil {
+		return l.callID
+	}
+	return ""
+}
+
+// GetSIPHeader returns the value of a header of the last SIP message
+// received on the current line (getsipheader); with must, any line. Errors
+// are strings starting with "ERROR".
+func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
+	defer e.recovered("getsipheader")
+	v = "ERROR: no such header"
+	name = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(name), ":"))
+	if name == "" {
+		return "ERROR: no header name"
+	}
+	e.mu.Lock()
+	cid := e.currentCallIDLocked()
+	e.mu.Unlock()
+	r := e.hist.find(0, 0, cid)
+	if r == nil && must && cid != "" {
+		r = e.hist.find(0, 0, "")
+	}
+	if r == nil || r.msg == nil {
+		return "ERROR: no SIP message received"
+	}
+	hs := r.msg.GetHeaders(name)
+	if len(hs) == 0 {
+		return "ERROR: no such header"
+	}
+	vals := make([]string, 0, len(hs))
+	for _, h := range hs {
+		vals = append(vals, h.Value())
+	}
+	return strings.Join(vals, ", ")
+}
+
+// GetSIPMessage returns the last raw SIP message matching dir (-1 any,
+// 0 received, 1 sent) and typ (0 any, 1 request, 2 response, 3 INVITE,
+// 4 200 OK) on the current line (getsipmessage); with must, any line.
+func (e *Engine) GetSIPMessage(dir, typ int, must bool) (s string) {
+	defer e.recovered("getsipmessage")
+	s = "ERROR: SIP message not found"
+	e.mu.Lock()
+	cid := e.currentCallIDLocked()
+	e.mu.Unlock()
+	r := e.hist.find(dir, typ, cid)
+	if r == nil && must && cid != "" {
+		r = e.hist.find(dir, typ, "")
+	}
+	if r == nil {
+		return "ERROR: SIP message not found"
+	}
+	return r.raw
+}
+
+// GetLastRecInvite returns the last received INVITE, or "ERROR: ..." when
+// none was received (getlastrecinvite).
+func (e *Engine) GetLastRecInvite() (s string) {
+	defer e.recovered("getlastrecinvite")
+	if s = e.hist.lastInvite(false); s == "" {
+		return "ERROR: no INVITE received"
+	}
+	return s
+}
+
+// GetLastSentInvite returns the last sent INVITE, or "ERROR: ..."
+// (getlastsentinvite).
+func (e *Engine) GetLastSentInvite() (s string) {
+	defer e.recovered("getlastsentinvite")
+	if s = e.hist.lastInvite(true); s == "" {
+		return "ERROR: no INVITE sent"
+	}
+	return s
+}
