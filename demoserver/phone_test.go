@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,7 +60,9 @@ type phone struct {
 	dsc     *sipgo.DialogServerCache
 	dcc     *sipgo.DialogClientCache
 
-	// onInvite runs inside the INVITE handler (default: 180 then 200).
+	// onInvite runs inside the INVITE handler (default: 180 then 200); set
+	// it with setOnInvite (the race detector cannot see socket ordering).
+	mu       sync.Mutex
 	onInvite func(d *sipgo.DialogServerSession)
 
 	invites  chan *sipgo.DialogServerSession
@@ -122,7 +125,10 @@ func newPhone(t *testing.T, ds *Server, network, user string) *phone {
 			return
 		}
 		p.invites <- d
-		p.onInvite(d)
+		p.mu.Lock()
+		behave := p.onInvite
+		p.mu.Unlock()
+		behave(d)
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = p.dsc.ReadAck(req, tx)
@@ -142,6 +148,12 @@ func newPhone(t *testing.T, ds *Server, network, user string) *phone {
 	})
 	t.Cleanup(func() { ua.Close() })
 	return p
+}
+
+func (p *phone) setOnInvite(f func(d *sipgo.DialogServerSession)) {
+	p.mu.Lock()
+	p.onInvite = f
+	p.mu.Unlock()
 }
 
 // aor is the user's address of record at the demo domain.

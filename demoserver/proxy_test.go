@@ -106,14 +106,14 @@ func TestCancelRingingInvite(t *testing.T) {
 	a.register()
 	b.register()
 	canceled := make(chan struct{})
-	b.onInvite = func(d *sipgo.DialogServerSession) {
+	b.setOnInvite(func(d *sipgo.DialogServerSession) {
 		_ = d.Respond(sip.StatusRinging, "Ringing", nil)
 		select {
 		case <-d.Context().Done():
 			close(canceled)
 		case <-time.After(waitLong):
 		}
-	}
+	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
