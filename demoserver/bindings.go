@@ -60,6 +60,19 @@ func (b *bindings) clear(user string) {
 	b.mu.Unlock()
 }
 
+// dropFlow removes every binding registered on flow f (its connection is gone).
+func (b *bindings) dropFlow(f flow) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range b.users {
+		for k, bd := range m {
+			if bd.flow == f {
+				delete(m, k)
+			}
+		}
+	}
+}
+
 // active returns the unexpired bindings of user, most recently updated first.
 func (b *bindings) active(user string) []binding {
 	now := time.Now()

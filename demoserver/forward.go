@@ -19,14 +19,16 @@ func asIs(*sipgo.Client, *sip.Request) error { return nil }
 // forward proxies out (a prepared clone of req) to dst statefully: a client
 // transaction toward dst, every response but 100 relayed on the server
 // transaction tx, CANCEL propagated, 2xx retransmissions relayed statelessly.
-// ACK is sent without a transaction.
-func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Request, dst flow, record bool) {
+// ACK is sent without a transaction. When the request cannot even be sent
+// (the target's connection is gone) and more targets remain (lastTry false),
+// it answers nothing and returns false so the caller can try the next one.
+func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Request, dst flow, record, lastTry bool) (sent bool) {
 	if mf := out.MaxForwards(); mf != nil {
 		if mf.Val() <= 1 {
 			if !req.IsAck() {
 				s.respond(tx, req, sip.StatusTooManyHops, "Too Many Hops")
 			}
-			return
+			return true
 		}
 		mf.Dec()
 	} else {
@@ -41,7 +43,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 			if !req.IsAck() {
 				s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable (UDP disabled)")
 			}
-			return
+			return true
 		}
 		out.Laddr = s.udpLaddr
 	}
@@ -54,7 +56,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 		if err := s.client.WriteRequest(out, sipgo.ClientRequestAddVia); err != nil {
 			s.log.Debug("ACK forward failed", "error", err, "dst", dst.Addr)
 		}
-		return
+		return true
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -62,8 +64,14 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 	clTx, err := s.client.TransactionRequest(ctx, out, sipgo.ClientRequestAddVia)
 	if err != nil {
 		s.log.Info("forward failed", "error", err, "method", req.Method, "dst", dst.Transport+" "+dst.Addr)
+		if dst.Transport == "WS" {
+			s.bindings.dropFlow(dst) // the browser tab went away
+		}
+		if !lastTry {
+			return false
+		}
 		s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable")
-		return
+		return true
 	}
 	defer clTx.Terminate()
 	s.log.Debug("forwarded", "method", req.Method, "dst", dst.Transport+" "+dst.Addr)
@@ -107,7 +115,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 		select {
 		case res, ok := <-clTx.Responses():
 			if !ok {
-				return
+				return true
 			}
 			s.flows.learn(res)
 			if res.StatusCode == sip.StatusTrying {
@@ -133,7 +141,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 				case <-time.After(sip.Timer_M):
 				}
 			}
-			return
+			return true
 		case <-cancels:
 			doCancel()
 		case <-callerDone:
@@ -145,7 +153,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 			s.respond(tx, req, sip.StatusRequestTimeout, "Request Timeout")
 			doCancel()
 		case <-lingering:
-			return
+			return true
 		case <-clTx.Done():
 			if !canceled {
 				code, reason := sip.StatusRequestTimeout, "Request Timeout"
@@ -154,7 +162,7 @@ func (s *Server) forward(req *sip.Request, tx sip.ServerTransaction, out *sip.Re
 				}
 				s.respond(tx, req, code, reason)
 			}
-			return
+			return true
 		}
 	}
 }

@@ -79,10 +79,16 @@ func (s *Server) routeInitial(req *sip.Request, tx sip.ServerTransaction, out *s
 		s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable")
 		return
 	}
-	target := bds[0]
-	out.Recipient = *target.contact.Address.Clone()
+	// Most recent binding first; fall back to older ones whose connection
+	// still exists (no parallel forking).
 	record := req.Method == sip.INVITE || req.Method == sip.SUBSCRIBE || req.Method == sip.REFER
-	s.forward(req, tx, out, target.flow, record)
+	for i, target := range bds {
+		o := out.Clone()
+		o.Recipient = *target.contact.Address.Clone()
+		if s.forward(req, tx, o, target.flow, record, i == len(bds)-1) {
+			return
+		}
+	}
 }
 
 // authorizeCaller lets through requests arriving on a flow where the From
@@ -124,7 +130,7 @@ func (s *Server) routeInDialog(req *sip.Request, tx sip.ServerTransaction, out *
 		}
 		return
 	}
-	s.forward(req, tx, out, dst, false)
+	s.forward(req, tx, out, dst, false, true)
 }
 
 // nextHop resolves where an in-dialog request goes.

@@ -199,3 +199,27 @@ func TestOptionsToServer(t *testing.T) {
 		assert.NotNil(t, res.GetHeader("Allow"), network)
 	}
 }
+
+func TestFallsBackToOlderBindingWhenNewestConnectionIsGone(t *testing.T) {
+	ds := startServer(t, "")
+	caller := newPhone(t, ds, "WS", "1001")
+	older := newPhone(t, ds, "WS", "1002")
+	newer := newPhone(t, ds, "WS", "1002")
+	caller.register()
+	older.register()
+	time.Sleep(2 * time.Millisecond) // distinct update times order the bindings
+	newer.register()
+	bds := ds.bindings.active("1002")
+	require.Len(t, bds, 2)
+	require.Equal(t, newer.contact.Address.Host, bds[0].contact.Address.Host)
+
+	newer.ua.Close() // the newest tab closes its WebSocket
+	gone := bds[0].flow.Addr
+	require.Eventually(t, func() bool {
+		c, _ := ds.ua.TransportLayer().GetConnection("ws", gone)
+		return c == nil
+	}, waitLong, time.Millisecond)
+
+	callAndHangUp(t, caller, older)
+	assert.Len(t, ds.bindings.active("1002"), 1, "the dead binding was dropped")
+}
