@@ -83,6 +83,8 @@ func RewriteNumber(number, rules string) string {
 // or cannot become a SIP URI.
 var ErrInvalidTarget = errors.New("Invalid phone number or SIP URI or username")
 
+const badTargetChars = " \t\r\n<>\""
+
 // isSIPURI reports whether s is already a SIP URI or user@host.
 func isSIPURI(s string) bool {
 	l := strings.ToLower(s)
@@ -96,10 +98,13 @@ func isSIPURI(s string) bool {
 // added "sip:" scheme.
 func DialTarget(number string, normalize int, rules, techprefix, domain string) (string, error) {
 	n := strings.TrimSpace(number)
-	if n == "" || strings.ContainsAny(n, " \t\r\n<>\"") {
+	if n == "" {
 		return "", ErrInvalidTarget
 	}
 	if isSIPURI(n) {
+		if strings.ContainsAny(n, badTargetChars) {
+			return "", ErrInvalidTarget
+		}
 		l := strings.ToLower(n)
 		if !strings.HasPrefix(l, "sip:") && !strings.HasPrefix(l, "sips:") {
 			n = "sip:" + n
@@ -124,7 +129,7 @@ func DialTarget(number string, normalize int, rules, techprefix, domain string) 
 		n = RewriteNumber(n, rules)
 	}
 	n = techprefix + n
-	if domain == "" || n == "" {
+	if domain == "" || n == "" || strings.ContainsAny(n, badTargetChars) {
 		return "", ErrInvalidTarget
 	}
 	return "sip:" + n + "@" + domain, nil

@@ -21,9 +21,9 @@ type sipRecord struct {
 // sipHistory keeps the most recent SIP messages for getsipheader,
 // getsipmessage and getlastrecinvite/getlastsentinvite.
 type sipHistory struct {
-	mu               sync.Mutex
-	recs             []*sipRecord
-	limit            int
+	mu                    sync.Mutex
+	recs                  []*sipRecord
+	limit                 int
 	lastInvIn, lastInvOut string
 }
 

@@ -173,10 +173,7 @@ func (e *Engine) SetLine(sel string) (ok bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if n, err := strconv.Atoi(sel); err == nil {
-		if n < -2 || n > MaxLines {
-			return false
-		}
+	if n, err := strconv.Atoi(sel); err == nil && n >= -2 && n <= MaxLines {
 		if n == 0 {
 			n = -1
 		}

@@ -23,6 +23,5 @@ type Media interface {
 
 // MediaFactory creates the media of one call on the given line. params gives
 // access to the media parameters (codec, prefcodec, ice, stunserveraddress,
-// turnserveraddress, turnusername, turnpassword, icetimeout, ...); see also
-// Params.ICEServers.
+// turnserveraddress, turnusername, turnpassword, icetimeout, ...).
 type MediaFactory func(line int, params *Params) (Media, error)
