@@ -105,8 +105,10 @@ func remoteMediaFrom(sd *sdp.SessionDescription) (RemoteMedia, error) {
 	}
 	rm.RTCPPort = rm.Port + 1
 	if v, ok := md.Attribute("rtcp"); ok {
-		if p, err := strconv.Atoi(strings.Fields(v + " ")[0]); err == nil && p > 0 && p <= 65535 {
-			rm.RTCPPort = p
+		if f := strings.Fields(v); len(f) > 0 {
+			if p, err := strconv.Atoi(f[0]); err == nil && p > 0 && p <= 65535 {
+				rm.RTCPPort = p
+			}
 		}
 	}
 	_, rm.RTCPMux = md.Attribute("rtcp-mux")
