@@ -34,6 +34,12 @@ func (r *recorder) emit(cb string, args ...any) {
 	r.evs = append(r.evs, event{cb, args})
 }
 
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.evs = nil
+}
+
 func (r *recorder) all() []event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -173,7 +179,7 @@ func (m *fakeMedia) snapshot() fakeMedia {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return fakeMedia{line: m.line, offers: append([]string(nil), m.offers...),
-		answers: append([]string(nil), m.answers...), applied: append([][]byte(nil), m.applied...),
+		answers: append([]string(nil), m.answers...), remote: append([][]byte(nil), m.remote...), applied: append([][]byte(nil), m.applied...),
 		mutes: append([]string(nil), m.mutes...), dtmf: append([]string(nil), m.dtmf...), closed: m.closed}
 }
 
