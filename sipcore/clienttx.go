@@ -62,7 +62,11 @@ func (ct *clientTx) pump() {
 	for {
 		select {
 		case r := <-ct.tx.Responses():
-			ct.responses <- r
+			select {
+			case ct.responses <- r:
+			default: // nobody is reading any more: never block the inbound path
+				ct.ua.log.Debug("response dropped, transaction owner gone", "tx", ct.key)
+			}
 		case <-ct.tx.Done():
 			return
 		}

@@ -35,6 +35,10 @@ func (ua *UA) handleFrame(data []byte) {
 	ua.trace("in", data)
 	msg, err := parseMessage(data)
 	if err != nil {
+		if req, ok := msg.(*sip.Request); ok && req.Via() != nil {
+			ua.handleRequest(req) // parsed, but incomplete: answered 400
+			return
+		}
 		ua.log.Info("dropping unparsable message", "err", err)
 		return
 	}
