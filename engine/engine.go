@@ -46,26 +46,28 @@ type Engine struct {
 	logs   *logBuffer
 	hist   *sipHistory
 
-	mu         sync.Mutex
-	ua         *sipcore.UA
-	uaGen      int
-	appState   string // "", "loaded", "started", "stopped"
-	startDone  chan struct{}
-	startErr   error
-	regState   sipcore.RegState
-	regEpisode bool // "registered" already reported for this episode
-	regFail    string
-	regChanged chan struct{}
-	wantReg    bool
-	status     string // last general (line -1) status text
-	lines      map[int]*line
-	cur        int // line selected with setline (-2, -1, 1..N)
-	curAt      time.Time
-	active     int // line of the newest call
-	dialing    *line
-	headers    []sipcore.Header // setsipheader, global scope
-	lastCDR    *CDR
-	closed     bool
+	mu           sync.Mutex
+	ua           *sipcore.UA
+	uaGen        int
+	appState     string // "", "loaded", "started", "stopped"
+	startDone    chan struct{}
+	startErr     error
+	regState     sipcore.RegState
+	regEpisode   bool // "registered" already reported for this episode
+	regFail      string
+	regChanged   chan struct{}
+	wantReg      bool
+	status       string // last general (line -1) status text
+	lines        map[int]*line
+	cur          int // line selected with setline (-2, -1, 1..N)
+	curAt        time.Time
+	active       int // line of the newest call
+	dialing      *line
+	headers      []sipcore.Header // setsipheader, global scope
+	lastCDR      *CDR
+	closed       bool
+	readyGen     int // generation of the UA whose start succeeded
+	reconnecting bool
 
 	dialMu sync.Mutex // serialises ua.Call so events can be matched to lines
 }

@@ -153,6 +153,7 @@ func (e *Engine) runStart(ua *sipcore.UA, gen int, done chan struct{}) {
 		}
 	} else if current {
 		e.appState = "started"
+		e.readyGen = gen
 	}
 	wantReg := e.wantReg
 	e.mu.Unlock()
@@ -383,6 +384,9 @@ func (e *Engine) onRegState(gen int, st sipcore.RegState, reason string) {
 			e.notify(RegisterNotification(RegNotifyUnregistered, "Unregistered", user, ""))
 		}
 	case sipcore.RegFailed:
+		if isTransportFailure(reason) {
+			e.transportLost(gen, wasEpisode, reason)
+		}
 		text := RegFailureText(reason)
 		e.logError("register failed: " + reason)
 		e.emit("onRegStateChange", "failed", reason)

@@ -342,3 +342,28 @@ func TestStopUnregistersAndReportsStopped(t *testing.T) {
 	require.True(t, a.e.Start(), "the engine can start again")
 	waitUntil(t, "registered again", a.e.IsRegistered)
 }
+
+func TestReconnectsAndReregistersAfterConnectionLoss(t *testing.T) {
+	ds1, err := demoserver.New(demoserver.Options{Addr: "127.0.0.1:0",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	require.NoError(t, ds1.Start(context.Background()))
+	addr := strings.TrimSuffix(strings.TrimPrefix(ds1.WSURL(), "ws://"), "/ws")
+	a := newPhone(t, ds1, "1001", nil)
+	a.waitRegistered(t)
+
+	ds1.Close()
+	a.rec.waitFor(t, "failed", named("onRegStateChange", "failed"))
+	assert.False(t, a.e.IsRegistered())
+	ds2, err := demoserver.New(demoserver.Options{Addr: addr,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	require.NoError(t, ds2.Start(context.Background()))
+	t.Cleanup(func() { ds2.Close() })
+
+	waitUntil(t, "registered again", func() bool {
+		return len(a.rec.find(named("onRegStateChange", "registered"))) == 2
+	})
+	assert.True(t, a.e.IsRegistered())
+	assert.Contains(t, a.e.GetLogs(), "reconnected")
+}
