@@ -36,6 +36,6 @@ func (c *connection) LocalAddr() net.Addr {
 func (c *connection) WriteMsg(msg sip.Message) error { return c.ua.sendMessage(msg) }
 
 // The flow is owned by the UA, not by transactions: reference counting is a no-op.
-func (c *connection) Ref(int) int              { return 1 }
-func (c *connection) TryClose() (int, error)   { return 1, nil }
-func (c *connection) Close() error             { return nil }
+func (c *connection) Ref(int) int            { return 1 }
+func (c *connection) TryClose() (int, error) { return 1, nil }
+func (c *connection) Close() error           { return nil }

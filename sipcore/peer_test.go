@@ -115,12 +115,14 @@ func (r *recorder) events() Events {
 			r.mu.Unlock()
 			r.changed <- struct{}{}
 		},
-		Incoming:      func(c *Call) { r.incoming <- c },
-		DTMF:          func(c *Call, d string, ms int) { r.dtmf <- d },
-		Message:       func(m IncomingMessage) { r.msgs <- m },
-		MessageResult: func(id, to string, code int, reason string) { r.results <- id + "|" + to + "|" + itoa(code) + "|" + reason },
-		Notify:        func(s *Subscription, n NotifyInfo) { r.notifies <- n },
-		RemoteSDP:     func(c *Call, sdp []byte) { r.sdp <- sdp },
+		Incoming: func(c *Call) { r.incoming <- c },
+		DTMF:     func(c *Call, d string, ms int) { r.dtmf <- d },
+		Message:  func(m IncomingMessage) { r.msgs <- m },
+		MessageResult: func(id, to string, code int, reason string) {
+			r.results <- id + "|" + to + "|" + itoa(code) + "|" + reason
+		},
+		Notify:    func(s *Subscription, n NotifyInfo) { r.notifies <- n },
+		RemoteSDP: func(c *Call, sdp []byte) { r.sdp <- sdp },
 		Trace: func(dir string, data []byte) {
 			r.mu.Lock()
 			r.traces = append(r.traces, dir+":"+string(data))
