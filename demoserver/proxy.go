@@ -10,8 +10,9 @@ import (
 // allowHeader lists what the proxy handles (answered to OPTIONS).
 const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER, INFO, UPDATE, PRACK, REGISTER"
 
-// onRequest handles every request but REGISTER: requests carrying our Route
-// or a To tag follow the dialog; others are addressed to a user of the domain.
+// onRequest handles every request but REGISTER: requests with a To tag (or a
+// Route beyond us) follow the dialog; others are addressed to a user of the
+// domain.
 func (s *Server) onRequest(req *sip.Request, tx sip.ServerTransaction) {
 	if !s.validRequest(req, tx) {
 		return
@@ -24,26 +25,26 @@ func (s *Server) onRequest(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	out := req.Clone()
-	ourRoute := s.stripOurRoutes(out)
+	// A Route to us on an initial request is a preloaded outbound proxy
+	// route (baresip's outbound=, JsSIP's use_preloaded_route): drop it.
+	s.stripOurRoutes(out)
 	_, toTag := req.To().Params.Get("tag")
-	if ourRoute || toTag || out.Route() != nil {
+	if toTag || out.Route() != nil {
 		s.routeInDialog(req, tx, out)
 		return
 	}
 	s.routeInitial(req, tx, out)
 }
 
-// stripOurRoutes removes the Route headers naming this server from the top of
-// out; it reports whether there were any.
-func (s *Server) stripOurRoutes(out *sip.Request) bool {
-	found := false
+// stripOurRoutes removes the Route headers naming this server from the top
+// of out.
+func (s *Server) stripOurRoutes(out *sip.Request) {
 	for {
 		r := out.Route()
 		if r == nil || !s.isOurURI(r.Address) {
-			return found
+			return
 		}
 		out.RemoveHeader("Route")
-		found = true
 	}
 }
 

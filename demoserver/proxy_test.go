@@ -223,3 +223,31 @@ func TestFallsBackToOlderBindingWhenNewestConnectionIsGone(t *testing.T) {
 	callAndHangUp(t, caller, older)
 	assert.Len(t, ds.bindings.active("1002"), 1, "the dead binding was dropped")
 }
+
+// Phones configured with an outbound proxy (baresip's outbound=) preload a
+// Route to us on the initial INVITE; it must still be record-routed.
+func TestPreloadedRouteIsRecordRouted(t *testing.T) {
+	ds := startServer(t, "")
+	a := newPhone(t, ds, "UDP", "1003")
+	b := newPhone(t, ds, "WS", "1002")
+	a.register()
+	b.register()
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	req := a.newRequest(sip.INVITE, a.aor("1002"))
+	req.AppendHeader(sip.NewHeader("Route", "<sip:"+ds.UDPAddr()+";lr>"))
+	d, err := a.dcc.WriteInvite(ctx, req)
+	require.NoError(t, err)
+	require.NoError(t, d.WaitAnswer(ctx, sipgo.AnswerOptions{}))
+	in := recv(t, b.invites, "INVITE at callee")
+	assert.Nil(t, in.InviteRequest.Route(), "our own Route is consumed")
+	rr := d.InviteResponse.GetHeaders("Record-Route")
+	require.Len(t, rr, 2, "double record-route between UDP and WS")
+	assert.Contains(t, rr[0].Value(), "transport=ws")
+	assert.Contains(t, rr[1].Value(), "transport=udp")
+	require.NoError(t, d.Ack(ctx))
+	recv(t, b.acks, "ACK at callee")
+	require.NoError(t, d.Bye(ctx))
+	recv(t, b.byes, "BYE at callee")
+}

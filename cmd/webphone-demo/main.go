@@ -17,6 +17,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/opensoftphone/webphone/demoserver"
 )
 
@@ -28,13 +29,23 @@ func main() {
 	realm := flag.String("realm", "", "digest realm (default: the SIP domain)")
 	domain := flag.String("domain", "", "SIP domain (default: the listen IP)")
 	verbose := flag.Bool("v", false, "verbose logging")
+	trace := flag.Bool("trace", false, "log every SIP message sent and received")
 	flag.Parse()
 
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
 	}
+	if *trace {
+		level = slog.LevelDebug
+		sip.SIPDebug = true
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log) // sipgo traces through slog.Default
+	// Browser SDP offers (ICE candidates, fingerprints) exceed sipgo's default
+	// 1300-byte UDP limit; there is no TCP here, so allow large datagrams
+	// (IP fragmentation carries them on a LAN).
+	sip.UDPMTUSize = 65000
 
 	accounts := demoserver.DefaultAccounts()
 	if *accountsFile != "" {
