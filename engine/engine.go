@@ -68,6 +68,7 @@ type Engine struct {
 	closed       bool
 	readyGen     int // generation of the UA whose start succeeded
 	reconnecting bool
+	autoStarted  bool
 
 	dialMu sync.Mutex // serialises ua.Call so events can be matched to lines
 }

@@ -14,9 +14,9 @@ import (
 const storeInstanceKey = "engine.instanceid"
 
 // Init loads the configuration object (webphone_config.js) and the page URL
-// (wp_ parameters), fires onAppStateChange("loaded"), and once the page's
-// "loaded" handlers have run, starts the engine when autostart allows it and
-// a server is configured, then performs callto/autoaction.
+// (wp_ parameters) and fires onAppStateChange("loaded"). It does not start
+// anything: call AutoStart once the page's "loaded" listeners have run (they
+// usually set parameters), so that autostart uses their values.
 func (e *Engine) Init(config map[string]string, pageURL string) {
 	defer e.recovered("init")
 	e.params.LoadConfig(config)
@@ -28,26 +28,53 @@ func (e *Engine) Init(config map[string]string, pageURL string) {
 	e.mu.Unlock()
 	e.notify(StartNotification("api"))
 	e.emit("onAppStateChange", "loaded")
-	e.after(func() {
-		if e.params.Int("autostart", 1) == 0 || len(ServerAddresses(e.params)) == 0 {
-			return
+}
+
+// AutoStart applies autostart and callto/autoaction once (later calls do
+// nothing): unless autostart=0 it starts the engine when a server is
+// configured, then calls callto (autoaction 1 or 3) or sends the sendchat
+// text to callto/to (autoaction 2). It reports whether the engine started.
+func (e *Engine) AutoStart() (started bool) {
+	defer e.recovered("autostart")
+	e.mu.Lock()
+	done := e.autoStarted
+	e.autoStarted = true
+	e.mu.Unlock()
+	if done || e.params.Int("autostart", 1) == 0 || len(ServerAddresses(e.params)) == 0 {
+		return false
+	}
+	if !e.Start() {
+		return false
+	}
+	switch e.params.Int("autoaction", 0) {
+	case 1, 3:
+		if to := strings.TrimSpace(e.params.Get("callto")); to != "" {
+			e.Call(to)
 		}
-		e.Start()
-		switch e.params.Int("autoaction", 0) {
-		case 1, 3:
-			if to := strings.TrimSpace(e.params.Get("callto")); to != "" {
-				e.Call(to)
-			}
-		case 2:
-			to := strings.TrimSpace(e.params.Get("callto"))
-			if to == "" {
-				to = strings.TrimSpace(e.params.Get("to"))
-			}
-			if msg := e.params.Get("sendchat"); to != "" && msg != "" {
-				e.SendChat(to, msg)
-			}
+	case 2:
+		to := strings.TrimSpace(e.params.Get("callto"))
+		if to == "" {
+			to = strings.TrimSpace(e.params.Get("to"))
 		}
-	})
+		if msg := e.params.Get("sendchat"); to != "" && msg != "" {
+			e.SendChat(to, msg)
+		}
+	}
+	return true
+}
+
+// DelSettings deletes the persisted parameters (delsettings; levels 0-3 all
+// clear the settings, the engine keeps no contacts or history) and stops a
+// running engine: call Start again afterwards.
+func (e *Engine) DelSettings(level int) (ok bool) {
+	defer e.recovered("delsettings")
+	if level < 0 || level > 3 {
+		return false
+	}
+	e.params.ClearStored()
+	e.params.ClearRuntime()
+	e.Stop()
+	return true
 }
 
 // SetParameter sets a parameter at runtime and persists it (setparameter).

@@ -244,3 +244,15 @@ func TestSetSIPHeaderScopes(t *testing.T) {
 	assert.Empty(t, e.SIPHeaders(), "'' clears the global scope")
 	assert.False(t, e.SetSIPHeader("garbage"))
 }
+
+func TestDelSettingsClearsStoredParameters(t *testing.T) {
+	st := NewMapStorage()
+	e := New(Options{Storage: st})
+	t.Cleanup(e.Close)
+	require.True(t, e.SetParameter("username", "x"))
+	assert.False(t, e.SetParameter("preferred_storage", "2"), "config-only parameter")
+	require.True(t, e.DelSettings(1))
+	assert.Equal(t, "", NewParams(st).Get("username"))
+	assert.Equal(t, "", e.GetParameter("username"))
+	assert.False(t, e.DelSettings(9))
+}

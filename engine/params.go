@@ -291,6 +291,14 @@ func (p *Params) ClearStored() {
 	p.store.Remove(storeIndexKey)
 }
 
+// ClearRuntime forgets the values set at runtime in this session
+// (setparameter, URL); config values stay.
+func (p *Params) ClearRuntime() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.runtime = map[string]string{}
+}
+
 // Names returns every parameter name with a value from any source, sorted.
 func (p *Params) Names() []string {
 	p.mu.RLock()

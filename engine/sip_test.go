@@ -57,6 +57,7 @@ func newPhone(t *testing.T, ds *demoserver.Server, user string, extra map[string
 		cfg[k] = v
 	}
 	p.e.Init(cfg, "")
+	p.e.AutoStart()
 	return p
 }
 
@@ -134,8 +135,6 @@ func TestServerListFailsOverToTheNextAddress(t *testing.T) {
 func TestAutostartZeroWaitsForStart(t *testing.T) {
 	ds := startDemo(t)
 	a := newPhone(t, ds, "1001", map[string]string{"autostart": "0"})
-	flush(a.e)
-	flush(a.e)
 	a.e.mu.Lock()
 	started := a.e.ua != nil
 	a.e.mu.Unlock()
@@ -366,4 +365,22 @@ func TestReconnectsAndReregistersAfterConnectionLoss(t *testing.T) {
 	})
 	assert.True(t, a.e.IsRegistered())
 	assert.Contains(t, a.e.GetLogs(), "reconnected")
+}
+
+func TestAutoactionCallsCalltoWithURLParameters(t *testing.T) {
+	ds := startDemo(t)
+	b := newPhone(t, ds, "1002", map[string]string{"autoaccept": "true"})
+	b.waitRegistered(t)
+
+	rec := &recorder{}
+	e := New(Options{Dialer: nettransport.Dial, Media: (&mediaBox{}).factory, Emit: rec.emit})
+	t.Cleanup(e.Close)
+	e.Init(map[string]string{"webrtcserveraddress": ds.WSURL(), "serveraddress": ds.Domain(), "username": "1001"},
+		"http://page.example/phone.html?wp_password=pass1001&wp_callto=1002&wp_autoaction=1")
+	rec.waitFor(t, "loaded", named("onAppStateChange", "loaded"))
+	require.True(t, e.AutoStart())
+	assert.False(t, e.AutoStart(), "only once")
+	rec.waitFor(t, "registered", named("onRegStateChange", "registered"))
+	rec.waitFor(t, "connected", callState("connected"))
+	b.rec.waitFor(t, "b connected", callState("connected"))
 }
