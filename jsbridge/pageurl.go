@@ -1,0 +1,14 @@
+//go:build js && wasm
+
+package jsbridge
+
+// PageURL returns the address of the page (location.href), whose wp_
+// query parameters the engine applies (engine.Params.LoadURL). It is "" when
+// there is no location (a worker without one).
+func PageURL() string {
+	loc, err := global("location")
+	if err != nil {
+		return ""
+	}
+	return getString(loc, "href")
+}

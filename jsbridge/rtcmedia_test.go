@@ -1,0 +1,152 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func audioMLine(sdp string) string {
+	for _, l := range strings.Split(sdp, "\r\n") {
+		if strings.HasPrefix(l, "m=audio") {
+			return l
+		}
+	}
+	return ""
+}
+
+func newTestMedia(t *testing.T, cfg PeerMediaConfig) *PeerMedia {
+	t.Helper()
+	m, err := NewPeerMedia(cfg)
+	require.NoError(t, err)
+	t.Cleanup(m.Close)
+	return m
+}
+
+func TestPeerMediaOfferFiltersCodecs(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var warnings []string
+	m := newTestMedia(t, PeerMediaConfig{
+		Codecs:     CodecPolicy{Allow: []string{"PCMU", "PCMA"}, Prefer: "PCMA"},
+		Microphone: MicWarn,
+		Warn:       func(s string) { warnings = append(warnings, s) },
+	})
+	offer, err := m.Offer(ctx, "")
+	require.NoError(t, err)
+	sdp := string(offer)
+	mline := audioMLine(sdp)
+	require.NotEmpty(t, mline, sdp)
+	f := strings.Fields(mline)
+	assert.Equal(t, []string{"8", "0"}, f[3:5], "PCMA first, then PCMU: %s", mline)
+	assert.NotContains(t, sdp, "opus")
+	assert.Contains(t, sdp, "telephone-event/8000")
+	assert.Contains(t, sdp, "a=sendrecv", "the fake microphone was attached")
+	assert.Contains(t, sdp, "a=candidate:", "candidates are in the SDP")
+	assert.Contains(t, sdp, "a=fingerprint:")
+	assert.Empty(t, warnings)
+
+	// The RTCPeerConnection holds the same (filtered) local offer.
+	local := jsString(t, jsRun(t, `return a0.localDescription.sdp`, m.PeerConnection()))
+	assert.Equal(t, sdp, local)
+}
+
+func TestPeerMediaOfferWithoutAllowedCodecFails(t *testing.T) {
+	m := newTestMedia(t, PeerMediaConfig{Codecs: CodecPolicy{Allow: []string{"G729"}}, Microphone: MicDisabled})
+	_, err := m.Offer(context.Background(), "")
+	assert.ErrorContains(t, err, "no allowed audio codec")
+}
+
+func TestPeerMediaWithoutMicrophoneOnlyReceives(t *testing.T) {
+	m := newTestMedia(t, PeerMediaConfig{Microphone: MicDisabled})
+	offer, err := m.Offer(context.Background(), "")
+	require.NoError(t, err)
+	assert.Contains(t, string(offer), "a=recvonly")
+	assert.ErrorContains(t, m.SendDTMF("1"), "cannot send")
+}
+
+func TestPeerMediaCallHoldMuteDTMF(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a := newTestMedia(t, PeerMediaConfig{Microphone: MicRequired, Label: "test-a"})
+	b := newTestMedia(t, PeerMediaConfig{Microphone: MicRequired, Label: "test-b"})
+
+	offer, err := a.Offer(ctx, "")
+	require.NoError(t, err)
+	answer, err := b.Answer(ctx, offer, "")
+	require.NoError(t, err)
+	assert.Contains(t, string(answer), "a=sendrecv")
+	require.NoError(t, a.SetRemoteAnswer(ctx, answer))
+
+	waitConnected := func(m *PeerMedia) {
+		for {
+			if jsString(t, jsRun(t, `return a0.connectionState`, m.PeerConnection())) == "connected" {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatal("peer connection never connected")
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	waitConnected(a)
+	waitConnected(b)
+
+	// Remote audio plays through an autoplaying <audio> element.
+	assert.Equal(t, "true", jsString(t, jsRun(t,
+		`const el = document.querySelector('audio[data-webphone-line="test-b"]');
+		 return String(!!el && el.autoplay && el.srcObject instanceof MediaStream)`)))
+
+	// Hold is a direction in the SDP, answered with the mirror direction.
+	holdOffer, err := a.Offer(ctx, "sendonly")
+	require.NoError(t, err)
+	assert.Contains(t, string(holdOffer), "a=sendonly")
+	holdAnswer, err := b.Answer(ctx, holdOffer, "")
+	require.NoError(t, err)
+	assert.Contains(t, string(holdAnswer), "a=recvonly")
+	require.NoError(t, a.SetRemoteAnswer(ctx, holdAnswer))
+	unhold, err := a.Offer(ctx, "")
+	require.NoError(t, err)
+	assert.Contains(t, string(unhold), "a=sendrecv")
+	ans, err := b.Answer(ctx, unhold, "")
+	require.NoError(t, err)
+	require.NoError(t, a.SetRemoteAnswer(ctx, ans))
+
+	// Mute the microphone: the track is disabled, no renegotiation.
+	require.NoError(t, a.Mute(2, true))
+	assert.Equal(t, "false", jsString(t, jsRun(t,
+		`return String(a0.getSenders()[0].track.enabled)`, a.PeerConnection())))
+	assert.Equal(t, "stable", jsString(t, jsRun(t, `return a0.signalingState`, a.PeerConnection())))
+	mic, speaker := a.Muted()
+	assert.True(t, mic)
+	assert.False(t, speaker)
+	require.NoError(t, b.Mute(1, true))
+	assert.Equal(t, "true", jsString(t, jsRun(t,
+		`return String(document.querySelector('audio[data-webphone-line="test-b"]').muted)`)))
+	assert.Error(t, a.Mute(3, true))
+	require.NoError(t, a.Mute(0, false))
+
+	// RFC 4733 DTMF goes to the RTCDTMFSender, queued after earlier digits.
+	require.NoError(t, a.SendDTMF("12"))
+	require.NoError(t, a.SendDTMF("# a"))
+	assert.Equal(t, "12#,A", jsString(t, jsRun(t,
+		`return a0.getSenders()[0].dtmf.toneBuffer`, a.PeerConnection())))
+	assert.Error(t, a.SendDTMF("x"))
+	assert.Error(t, a.SendDTMF(""))
+
+	// Close removes the audio element and closes the connection.
+	b.Close()
+	b.Close()
+	assert.Equal(t, "null", jsString(t, jsRun(t,
+		`return String(document.querySelector('audio[data-webphone-line="test-b"]'))`)))
+	assert.Equal(t, "closed", jsString(t, jsRun(t, `return a0.signalingState`, b.PeerConnection())))
+	_, err = b.Offer(ctx, "")
+	assert.Error(t, err)
+}
