@@ -157,7 +157,7 @@ ausrc_channels		1
 auplay_channels		1
 audio_buffer		20-160
 rtp_tos			0
-rtp_ports		20000-29999
+rtp_ports		10000-19999
 rtp_timeout		0
 jitter_buffer_delay	1-10
 net_interface		127.0.0.1

@@ -16,12 +16,13 @@ import (
 // process is one server started by a test, in its own process group, with
 // its stdout and stderr written to a log file.
 type process struct {
-	name    string
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-	waitErr error
-	stop    sync.Once
+	name     string
+	cmd      *exec.Cmd
+	lifeline *os.File // write end of the watchdog pipe; closing it kills the group
+	logPath  string
+	done     chan struct{}
+	waitErr  error
+	stop     sync.Once
 }
 
 // lookBinary finds a server binary or fails the test with a clear message.
@@ -40,6 +41,22 @@ func lookBinary(t testing.TB, name string) string {
 	return path
 }
 
+// watchdogScript runs the server ("$@") in the background and a watchdog
+// that kills the whole process group when its stdin (a pipe whose only
+// write end this test process holds) reaches EOF: so the servers and the
+// children they forked die even when the test binary is killed (e.g. by
+// go test -timeout) before its cleanups run. The shell is the group leader.
+const watchdogScript = `exec 3<&0
+"$@" </dev/null &
+srv=$!
+( trap '' TERM INT; cat <&3 >/dev/null; kill -KILL 0 ) </dev/null &
+exec 3<&-
+trap 'kill -TERM $srv 2>/dev/null' TERM INT
+wait $srv
+st=$?
+while kill -0 $srv 2>/dev/null; do wait $srv; st=$?; done
+exit $st`
+
 // startProcess starts bin with args in dir, logging to dir/<name>.log, and
 // registers a cleanup that stops the whole process group.
 func startProcess(t testing.TB, name, dir, bin string, args []string, env []string) *process {
@@ -49,17 +66,26 @@ func startProcess(t testing.TB, name, dir, bin string, args []string, env []stri
 	if err != nil {
 		t.Fatalf("infra: create %s log: %v", name, err)
 	}
-	cmd := exec.Command(bin, args...)
+	lifeR, lifeW, err := os.Pipe()
+	if err != nil {
+		logFile.Close()
+		t.Fatalf("infra: pipe: %v", err)
+	}
+	cmd := exec.Command("/bin/sh", append([]string{"-c", watchdogScript, "infra-" + name, bin}, args...)...)
 	cmd.Dir = dir
+	cmd.Stdin = lifeR
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = cmd.Start()
+	lifeR.Close()
+	if err != nil {
 		logFile.Close()
+		lifeW.Close()
 		t.Fatalf("infra: start %s (%s %s): %v", name, bin, strings.Join(args, " "), err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, lifeline: lifeW, logPath: logPath, done: make(chan struct{})}
 	go func() {
 		p.waitErr = cmd.Wait()
 		logFile.Close()
@@ -69,7 +95,8 @@ func startProcess(t testing.TB, name, dir, bin string, args []string, env []stri
 	return p
 }
 
-// Pid is the process id (and process group id) of the server.
+// Pid is the process group id: the id of the watchdog shell leading the
+// group that holds the server and everything it forked.
 func (p *process) Pid() int { return p.cmd.Process.Pid }
 
 // Exited reports whether the process has ended.
@@ -105,6 +132,7 @@ func (p *process) Stop() {
 		}
 		// Children that outlived the leader still belong to the group.
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		p.lifeline.Close()
 	})
 }
 

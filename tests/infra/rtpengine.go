@@ -32,9 +32,10 @@ func StartRtpengine(t testing.TB) *Rtpengine {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		ng := fmt.Sprintf("127.0.0.1:%d", FreeUDPPort(t))
-		// A private slice of 200 ports in 30000-59999; rtpengine skips ports
-		// that happen to be busy.
-		min := 30000 + 200*rand.IntN(150)
+		// A private slice of 200 ports in 20000-32599: below the kernel's
+		// ephemeral range (32768+, where the SIP ports come from) and above
+		// baresip's RTP ports (10000-19999). rtpengine skips busy ports.
+		min := 20000 + 200*rand.IntN(63)
 		r := &Rtpengine{NGAddr: ng, PortMin: min, PortMax: min + 199, Dir: dir}
 		r.proc = startProcess(t, fmt.Sprintf("rtpengine-%d", attempt), dir, bin, []string{
 			"--config-file=none", "--foreground", "--log-stderr", "--log-level=6",
