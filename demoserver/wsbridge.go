@@ -66,13 +66,27 @@ func (l *wsListener) handoff(c net.Conn) bool {
 	}
 }
 
-// replayConn reads first from r (the replayed handshake) and then the socket.
+// replayConn reads first from r (the replayed handshake) and then the
+// socket; onClose runs once when sipgo closes the connection (peer gone or
+// server closing), so the registrar can forget bindings on it at once.
 type replayConn struct {
 	net.Conn
-	r io.Reader
+	r       io.Reader
+	once    sync.Once
+	onClose func()
 }
 
 func (c *replayConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+func (c *replayConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		if c.onClose != nil {
+			c.onClose()
+		}
+	})
+	return err
+}
 
 // isWebSocketUpgrade reports whether r asks for a WebSocket upgrade.
 func isWebSocketUpgrade(r *http.Request) bool {
@@ -118,7 +132,9 @@ func (s *Server) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		pending, _ = brw.Reader.Peek(n)
 		pending = bytes.Clone(pending)
 	}
-	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, bytes.NewReader(pending), conn)}
+	f := flow{Transport: "WS", Addr: conn.RemoteAddr().String()}
+	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, bytes.NewReader(pending), conn),
+		onClose: func() { s.bindings.dropFlow(f) }}
 	if !s.wsLn.handoff(rc) {
 		conn.Close()
 	}
