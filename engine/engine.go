@@ -35,6 +35,12 @@ type Options struct {
 	// (default 500 ms), and DTMFDuration the INFO tone length (default
 	// 160 ms).
 	DTMFPause, DTMFDuration time.Duration
+	// AutoStartDelay is how long after Init the engine calls AutoStart by
+	// itself, leaving the page's "loaded" listeners (which usually set
+	// parameters) time to run first. Default 100 ms; negative disables it
+	// (the platform then calls AutoStart, e.g. right after delivering
+	// "loaded").
+	AutoStartDelay time.Duration
 }
 
 // Engine is one webphone instance: the Mizu API over a sipcore.UA. All
@@ -87,6 +93,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.DTMFPause <= 0 {
 		opts.DTMFPause = 500 * time.Millisecond
+	}
+	if opts.AutoStartDelay == 0 {
+		opts.AutoStartDelay = 100 * time.Millisecond
 	}
 	if opts.DTMFDuration <= 0 {
 		opts.DTMFDuration = 160 * time.Millisecond

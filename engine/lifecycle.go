@@ -14,9 +14,10 @@ import (
 const storeInstanceKey = "engine.instanceid"
 
 // Init loads the configuration object (webphone_config.js) and the page URL
-// (wp_ parameters) and fires onAppStateChange("loaded"). It does not start
-// anything: call AutoStart once the page's "loaded" listeners have run (they
-// usually set parameters), so that autostart uses their values.
+// (wp_ parameters) and fires onAppStateChange("loaded"). Autostart happens
+// later, in AutoStart, so that the page's "loaded" listeners (which usually
+// set parameters) run first: Init schedules it after Options.AutoStartDelay
+// unless that is negative; calling AutoStart earlier is fine (it runs once).
 func (e *Engine) Init(config map[string]string, pageURL string) {
 	defer e.recovered("init")
 	e.params.LoadConfig(config)
@@ -28,6 +29,12 @@ func (e *Engine) Init(config map[string]string, pageURL string) {
 	e.mu.Unlock()
 	e.notify(StartNotification("api"))
 	e.emit("onAppStateChange", "loaded")
+	if d := e.opts.AutoStartDelay; d > 0 {
+		e.opts.AfterFunc(d, func() {
+			// after the "loaded" event itself has been handed over
+			e.after(func() { e.AutoStart() })
+		})
+	}
 }
 
 // AutoStart applies autostart and callto/autoaction once (later calls do

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/opensoftphone/webphone/sipcore"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,4 +259,28 @@ func TestDelSettingsClearsStoredParameters(t *testing.T) {
 	assert.Equal(t, "", NewParams(st).Get("username"))
 	assert.Equal(t, "", e.GetParameter("username"))
 	assert.False(t, e.DelSettings(9))
+}
+
+func TestInitSchedulesAutostartAfterLoaded(t *testing.T) {
+	rec := &recorder{}
+	clk := newFakeClock()
+	dialed := make(chan string, 4)
+	e := New(Options{Emit: rec.emit, Now: clk.Now, AfterFunc: clk.AfterFunc,
+		Dialer: func(_ context.Context, addr string, _ sipcore.Receiver) (sipcore.Transport, error) {
+			dialed <- addr
+			return nil, errors.New("refused")
+		}})
+	t.Cleanup(e.Close)
+	e.Init(map[string]string{"webrtcserveraddress": "ws://127.0.0.1:9/ws"}, "")
+	flush(e)
+	e.SetParameter("webrtcserveraddress", "ws://127.0.0.2:9/ws") // a "loaded" listener
+	assert.Empty(t, dialed, "nothing starts before the delay")
+	clk.Advance(100 * time.Millisecond)
+	select {
+	case addr := <-dialed:
+		assert.Equal(t, "ws://127.0.0.2:9/ws", addr, "autostart used the listener's value")
+	case <-time.After(waitLong):
+		t.Fatal("autostart did not dial")
+	}
+	assert.False(t, e.AutoStart(), "autostart runs once")
 }

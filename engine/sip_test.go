@@ -45,7 +45,7 @@ func newPhone(t *testing.T, ds *demoserver.Server, user string, extra map[string
 	t.Helper()
 	p := &phone{user: user, rec: &recorder{}, media: &mediaBox{}}
 	p.e = New(Options{Dialer: nettransport.Dial, Media: p.media.factory, Storage: NewMapStorage(),
-		Emit: p.rec.emit, DTMFPause: 10 * time.Millisecond})
+		Emit: p.rec.emit, DTMFPause: 10 * time.Millisecond, AutoStartDelay: -1})
 	t.Cleanup(p.e.Close)
 	cfg := map[string]string{
 		"webrtcserveraddress": ds.WSURL(),
@@ -377,8 +377,9 @@ func TestAutoactionCallsCalltoWithURLParameters(t *testing.T) {
 	t.Cleanup(e.Close)
 	e.Init(map[string]string{"webrtcserveraddress": ds.WSURL(), "serveraddress": ds.Domain(), "username": "1001"},
 		"http://page.example/phone.html?wp_password=pass1001&wp_callto=1002&wp_autoaction=1")
+	// Init applies autostart by itself shortly after "loaded"
 	rec.waitFor(t, "loaded", named("onAppStateChange", "loaded"))
-	require.True(t, e.AutoStart())
+	rec.waitFor(t, "started", named("onAppStateChange", "started"))
 	assert.False(t, e.AutoStart(), "only once")
 	rec.waitFor(t, "registered", named("onRegStateChange", "registered"))
 	rec.waitFor(t, "connected", callState("connected"))
