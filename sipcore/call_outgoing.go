@@ -223,6 +223,7 @@ func (c *Call) buildAck(res *sip.Response) *sip.Request {
 	}
 	cl := sip.ContentLengthHeader(0)
 	ack.AppendHeader(&cl)
+	c.ua.prepareRequest(ack)
 	return ack
 }
 

@@ -138,6 +138,31 @@ func (c *Call) Renegotiate(offer []byte) ([]byte, error) {
 	return nil, errors.New("sipcore: re-INVITE glare not resolved")
 }
 
+// Update sends an UPDATE with a new offer (RFC 3311) and returns the
+// answer; unlike a re-INVITE it needs no ACK and works in early dialogs.
+func (c *Call) Update(offer []byte) ([]byte, error) {
+	c.mu.Lock()
+	ok := !c.ended && c.remoteTag != ""
+	c.mu.Unlock()
+	if !ok {
+		return nil, ErrCallState
+	}
+	req := c.newRequest(sip.UPDATE, "application/sdp", offer)
+	ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
+	defer cancel()
+	res, err := c.sendInDialog(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !res.IsSuccess() {
+		return nil, &ErrRequestFailed{Code: res.StatusCode, Reason: res.Reason}
+	}
+	c.mu.Lock()
+	c.localSDP, c.remoteSDP = offer, res.Body()
+	c.mu.Unlock()
+	return res.Body(), nil
+}
+
 // sendInviteInDialog runs a re-INVITE transaction with authentication.
 func (c *Call) sendInviteInDialog(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 	auth := newAuthenticator(c.ua.cfg)

@@ -186,3 +186,30 @@ func TestReferInDialog(t *testing.T) {
 	assert.Equal(t, 202, p.expectResponse(202).StatusCode)
 	assert.Equal(t, "<sip:1003@example.com>", <-got)
 }
+
+func TestUpdateFromUs(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	c, _ := establishOutgoing(t, ua, p)
+	done := make(chan []byte, 1)
+	go func() {
+		ans, err := c.Update([]byte(sdpHold))
+		assert.NoError(t, err)
+		done <- ans
+	}()
+	up := p.expect(sip.UPDATE)
+	assert.Equal(t, sdpHold, string(up.Body()))
+	require.NotNil(t, up.Contact())
+	p.respond(up, 200, "OK", "", []byte(sdpAnswer))
+	assert.Equal(t, sdpAnswer, string(<-done))
+	p.nothing(100 * time.Millisecond) // no ACK for UPDATE
+}
+
+func TestAckCarriesExtraHeaders(t *testing.T) {
+	ua, p := newTestUA(t, func(c *Config) { c.ExtraHeaders = []Header{{Name: "X-Tenant", Value: "blue"}} })
+	_, err := ua.Call("1002", []byte(sdpOffer))
+	require.NoError(t, err)
+	inv := p.expect(sip.INVITE)
+	p.respond(inv, 200, "OK", "bobtag", []byte(sdpAnswer), sip.NewHeader("Contact", "<sip:1002@bob.invalid;transport=ws>"))
+	ack := p.expect(sip.ACK)
+	assert.Equal(t, "blue", headerValue(ack, "X-Tenant"))
+}

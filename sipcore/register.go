@@ -146,6 +146,9 @@ func (r *registration) send(expires int, refresh bool) error {
 			return nil
 		}
 		reason := strconv.Itoa(res.StatusCode) + " " + res.Reason
+		if err != nil {
+			reason += " (" + err.Error() + ")"
+		}
 		r.fail(reason)
 		return errors.New(reason)
 	}

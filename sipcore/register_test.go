@@ -184,3 +184,15 @@ func TestExtraHeadersOutboundProxyAndUserAgentOnEveryRequest(t *testing.T) {
 	assert.Equal(t, "blue", headerValue(msg, "X-Tenant"))
 	require.NotNil(t, msg.Route())
 }
+
+func TestChallengeFromAnotherRealmIsNotAnswered(t *testing.T) {
+	ua, p := newTestUA(t, func(c *Config) { c.Realm = "example.com" })
+	errc := make(chan error, 1)
+	go func() { errc <- ua.Register() }()
+	req := p.expect(sip.REGISTER)
+	p.respond(req, 401, "Unauthorized", "srv", nil, challenge("evil.example.net", "n1", "MD5", false))
+	err := <-errc
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unexpected realm")
+	p.nothing(100 * time.Millisecond) // credentials were not sent to the other realm
+}
