@@ -225,6 +225,11 @@ func (e *Engine) endLine(l *line, reason string, party int) {
 	e.notify(disc)
 	e.setGlobalStatus("Call Finished")
 	e.notify(fin)
+	e.mu.Lock()
+	if len(e.liveLinesLocked()) == 0 {
+		e.status = e.idleStatusLocked() // what getStatus reports from now on
+	}
+	e.mu.Unlock()
 	e.emit("onCdr", cdr.CallbackArgs()...)
 	e.notify(cdr.String())
 }

@@ -168,6 +168,7 @@ func TestCallAcceptHoldDTMFMuteHangup(t *testing.T) {
 	a.rec.waitFor(t, "connected", callState("connected"))
 	b.rec.waitFor(t, "connected", callState("connected"))
 	a.rec.waitFor(t, "CallConnect", notification("STATUS,1,CallConnect,1002,1001,1,"))
+	assert.Equal(t, "STATUS,-1,In Call", a.e.GetStatus())
 	waitUntil(t, "answer applied", func() bool { return len(a.media.get(0).snapshot().applied) == 1 })
 	assert.Contains(t, string(b.media.get(0).snapshot().remote[0]), "m=audio", "B answered A's offer")
 
@@ -229,6 +230,8 @@ func TestCallAcceptHoldDTMFMuteHangup(t *testing.T) {
 	waitUntil(t, "media closed", func() bool { return a.media.get(0).snapshot().closed && b.media.get(0).snapshot().closed })
 	assert.Len(t, a.rec.find(callState("disconnected")), 1)
 	assert.Len(t, b.rec.find(callState("disconnected")), 1)
+	a.rec.waitFor(t, "Call Finished", notification("STATUS,-1,Call Finished"))
+	assert.Equal(t, "STATUS,-1,Registered.", a.e.GetStatus(), "back to the idle status")
 }
 
 func TestPostDialDTMFIsSentOnceConnected(t *testing.T) {

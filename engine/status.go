@@ -10,6 +10,17 @@ func (e *Engine) setGlobalStatus(text string) {
 	e.notify(GlobalStatus(text))
 }
 
+// idleStatusLocked is the general status without calls.
+func (e *Engine) idleStatusLocked() string {
+	switch {
+	case e.regState == sipcore.RegRegistered:
+		return "Registered."
+	case e.ua != nil:
+		return "Ready."
+	}
+	return e.status
+}
+
 // regCodeLocked is the STATUS "registered" field: 1 not needed, 2 yes,
 // 4 in progress, 6 unregistered, 7 failed.
 func (e *Engine) regCodeLocked() int {
