@@ -8,8 +8,9 @@ import (
 )
 
 // callPair starts Kamailio (with rtpengine when withRtpengine), and two
-// registered baresips: alice sending 440 Hz and bob (auto-answer) 1000 Hz.
-func callPair(t *testing.T, withRtpengine bool) (*Kamailio, *Rtpengine, *Baresip, *Baresip) {
+// registered baresips: alice sending 440 Hz and bob 1000 Hz (answering by
+// itself when autoAnswer).
+func callPair(t *testing.T, withRtpengine, autoAnswer bool) (*Kamailio, *Rtpengine, *Baresip, *Baresip) {
 	t.Helper()
 	var r *Rtpengine
 	opts := KamailioOptions{Users: map[string]string{"alice": "alicepw", "bob": "bobpw"}}
@@ -27,16 +28,29 @@ func callPair(t *testing.T, withRtpengine bool) (*Kamailio, *Rtpengine, *Baresip
 		t.Fatal(err)
 	}
 	alice := StartBaresip(t, BaresipOptions{User: "alice", Password: "alicepw", Registrar: k.UDPAddr, AudioWAV: aliceWAV})
-	bob := StartBaresip(t, BaresipOptions{User: "bob", Password: "bobpw", Registrar: k.UDPAddr, AudioWAV: bobWAV, AutoAnswer: true})
+	bob := StartBaresip(t, BaresipOptions{User: "bob", Password: "bobpw", Registrar: k.UDPAddr, AudioWAV: bobWAV, AutoAnswer: autoAnswer})
 	return k, r, alice, bob
 }
 
-// talk makes alice call bob, waits until both sides are established, lets
-// audio flow, sends DTMF from alice, and hangs up from alice.
-func talk(t *testing.T, k *Kamailio, alice, bob *Baresip) {
+// talk makes alice call bob (bob answers with Answer unless auto-answering),
+// waits until both sides are established, lets audio flow, sends DTMF from
+// alice, and hangs up from the hangup side.
+func talk(t *testing.T, k *Kamailio, alice, bob *Baresip, manualAnswer bool, hangup *Baresip) {
 	t.Helper()
 	if err := alice.Dial(bob.AOR); err != nil {
 		t.Fatal(err)
+	}
+	if manualAnswer {
+		ev, err := bob.WaitEvent("CALL_INCOMING", 10*time.Second)
+		if err != nil {
+			t.Fatalf("bob: %v\nkamailio log:\n%s", err, k.Log())
+		}
+		if !strings.Contains(ev.PeerURI, "alice") {
+			t.Fatalf("incoming call from %q, want alice", ev.PeerURI)
+		}
+		if err := bob.Answer(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := alice.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
 		t.Fatalf("alice: %v\nkamailio log:\n%s", err, k.Log())
@@ -54,17 +68,21 @@ func talk(t *testing.T, k *Kamailio, alice, bob *Baresip) {
 			t.Fatalf("bob DTMF: %v", err)
 		}
 	}
-	if err := alice.Hangup(); err != nil {
+	other := bob
+	if hangup == bob {
+		other = alice
+	}
+	if err := hangup.Hangup(); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := bob.WaitEvent("CALL_CLOSED", 10*time.Second)
+	ev, err := other.WaitEvent("CALL_CLOSED", 10*time.Second)
 	if err != nil {
-		t.Fatalf("bob did not see the hangup: %v", err)
+		t.Fatalf("%s did not see the hangup: %v", other.User, err)
 	}
 	if strings.Contains(ev.Param, "end of file") {
-		t.Fatalf("bob's call ended by its audio file, not by alice's BYE")
+		t.Fatalf("%s's call ended by its audio file, not by a BYE", other.User)
 	}
-	if _, err := alice.WaitEvent("CALL_CLOSED", 5*time.Second); err != nil {
+	if _, err := hangup.WaitEvent("CALL_CLOSED", 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -90,9 +108,9 @@ func checkAudio(t *testing.T, alice, bob *Baresip) {
 	}
 }
 
-func TestBaresipCallDirectMedia(t *testing.T) {
-	k, _, alice, bob := callPair(t, false)
-	talk(t, k, alice, bob)
+func TestBaresipCallDirectMediaManualAnswerCalleeHangup(t *testing.T) {
+	k, _, alice, bob := callPair(t, false, false)
+	talk(t, k, alice, bob, true, bob)
 	checkAudio(t, alice, bob)
 	if got := bob.ReceivedDTMF(); got != "19#" {
 		t.Fatalf("bob received DTMF %q, want %q", got, "19#")
@@ -100,8 +118,8 @@ func TestBaresipCallDirectMedia(t *testing.T) {
 }
 
 func TestBaresipCallThroughRtpengine(t *testing.T) {
-	k, r, alice, bob := callPair(t, true)
-	talk(t, k, alice, bob)
+	k, r, alice, bob := callPair(t, true, true)
+	talk(t, k, alice, bob, false, alice)
 	checkAudio(t, alice, bob)
 	if got := bob.ReceivedDTMF(); got != "19#" {
 		t.Fatalf("bob received DTMF %q, want %q", got, "19#")

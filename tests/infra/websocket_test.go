@@ -21,6 +21,8 @@ type wsUser struct {
 	invites chan *sip.Request
 	acks    chan *sip.Request
 	byes    chan *sip.Request
+	subs    chan *sip.Request
+	notifys chan *sip.Request
 	answer  func(req *sip.Request) (int, []byte)
 }
 
@@ -40,7 +42,8 @@ func newWSUser(t *testing.T, k *Kamailio, user string) *wsUser {
 		t.Fatal(err)
 	}
 	u := &wsUser{t: t, k: k, user: user, client: client,
-		invites: make(chan *sip.Request, 4), acks: make(chan *sip.Request, 4), byes: make(chan *sip.Request, 4)}
+		invites: make(chan *sip.Request, 4), acks: make(chan *sip.Request, 4), byes: make(chan *sip.Request, 4),
+		subs: make(chan *sip.Request, 4), notifys: make(chan *sip.Request, 4)}
 	u.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: user, Host: "df7jal23ls0d.invalid",
 		UriParams: sip.NewParams()}}
 	u.contact.Address.UriParams.Add("transport", "ws")
@@ -61,11 +64,58 @@ func newWSUser(t *testing.T, k *Kamailio, user string) *wsUser {
 		_ = tx.Respond(res)
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { u.acks <- req })
+	srv.OnSubscribe(func(req *sip.Request, tx sip.ServerTransaction) {
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.To().Params.Add("tag", "wsuser"+user)
+		res.AppendHeader(&u.contact)
+		res.AppendHeader(sip.NewHeader("Expires", "60"))
+		_ = tx.Respond(res)
+		u.subs <- req
+	})
+	srv.OnNotify(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		u.notifys <- req
+	})
 	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 		u.byes <- req
 	})
 	return u
+}
+
+// notifyFor sends the NOTIFY of the subscription sub (received by u) back
+// along its route set, and returns the final status.
+func (u *wsUser) notifyFor(sub *sip.Request, body string) int {
+	u.t.Helper()
+	req := sip.NewRequest(sip.NOTIFY, sub.Contact().Address)
+	req.SetTransport("WS")
+	rrs := sub.GetHeaders("Record-Route")
+	for _, rr := range rrs {
+		req.AppendHeader(sip.NewHeader("Route", rr.Value()))
+	}
+	if len(rrs) == 0 {
+		u.t.Fatalf("SUBSCRIBE came without Record-Route:\n%s", sub)
+	}
+	from := sub.To().AsFrom()
+	from.Params.Add("tag", "wsuser"+u.user)
+	req.AppendHeader(&from)
+	to := sub.From().AsTo()
+	req.AppendHeader(&to)
+	req.AppendHeader(sip.HeaderClone(sub.CallID()))
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.NOTIFY})
+	req.AppendHeader(&u.contact)
+	req.AppendHeader(sip.NewHeader("Event", "presence"))
+	req.AppendHeader(sip.NewHeader("Subscription-State", "active;expires=60"))
+	req.AppendHeader(sip.NewHeader("Content-Type", "text/plain"))
+	req.SetBody([]byte(body))
+	req.SetDestination(req.Route().Address.HostPort())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := u.client.Do(ctx, req)
+	if err != nil {
+		u.t.Fatalf("NOTIFY: %v", err)
+	}
+	return res.StatusCode
 }
 
 // uri is a SIP URI of this Kamailio's WebSocket listener for user.
@@ -245,3 +295,89 @@ func TestKamailioWebSocketClientAuthAndReachability(t *testing.T) {
 		t.Fatalf("alice did not get the MESSAGE:\n%s", alice.Log())
 	}
 }
+
+func TestKamailioSubscribeNotifyBetweenWebSocketClients(t *testing.T) {
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"carol": "carolpw", "dave": "davepw"}})
+	carol, dave := newWSUser(t, k, "carol"), newWSUser(t, k, "dave")
+	for _, u := range []*wsUser{carol, dave} {
+		if _, final := u.register(u.user + "pw"); final != 200 {
+			t.Fatalf("%s REGISTER: %d", u.user, final)
+		}
+	}
+	sub := carol.request(sip.SUBSCRIBE, "dave")
+	sub.AppendHeader(&carol.contact)
+	sub.AppendHeader(sip.NewHeader("Event", "presence"))
+	sub.AppendHeader(sip.NewHeader("Expires", "60"))
+	if first, final := carol.do(sub, "carolpw"); first != 407 || final != 200 {
+		t.Fatalf("SUBSCRIBE: %d then %d, want 407 then 200\n%s", first, final, k.Log())
+	}
+	got := receive(t, dave.subs, "SUBSCRIBE")
+	if code := dave.notifyFor(got, "open"); code != 200 {
+		t.Fatalf("in-dialog NOTIFY: %d, want 200 from carol\n%s", code, k.Log())
+	}
+	n := receive(t, carol.notifys, "NOTIFY")
+	if string(n.Body()) != "open" {
+		t.Fatalf("NOTIFY body %q", n.Body())
+	}
+}
+
+func TestKamailioForwardsInDialogRequests(t *testing.T) {
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"alice": "alicepw", "carol": "carolpw"}})
+	alice := StartBaresip(t, BaresipOptions{User: "alice", Password: "alicepw", Registrar: k.UDPAddr, AutoAnswer: true})
+	carol := newWSUser(t, k, "carol")
+	if _, final := carol.register("carolpw"); final != 200 {
+		t.Fatalf("REGISTER: %d", final)
+	}
+	dua := sipgo.DialogUA{Client: carol.client, ContactHDR: carol.contact}
+	req := carol.request(sip.INVITE, "alice")
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody([]byte(phoneOfferSDP))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := dua.WriteInvite(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.WaitAnswer(ctx, sipgo.AnswerOptions{Username: "carol", Password: "carolpw"}); err != nil {
+		t.Fatalf("INVITE: %v\n%s", err, k.Log())
+	}
+	if err := sess.Ack(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	inDialog := func(method sip.RequestMethod, contentType, body string, hdrs ...sip.Header) *sip.Response {
+		t.Helper()
+		r := sip.NewRequest(method, sess.InviteResponse.Contact().Address)
+		r.SetTransport("WS")
+		for _, h := range hdrs {
+			r.AppendHeader(h)
+		}
+		if contentType != "" {
+			r.AppendHeader(sip.NewHeader("Content-Type", contentType))
+			r.SetBody([]byte(body))
+		}
+		res, err := sess.Do(ctx, r)
+		if err != nil {
+			t.Fatalf("%s in dialog: %v", method, err)
+		}
+		if !strings.Contains(alice.Log(), string(method)+" sip:") {
+			t.Fatalf("%s did not reach baresip (answered %d):\n%s", method, res.StatusCode, k.Log())
+		}
+		return res
+	}
+	if res := inDialog(sip.INFO, "application/dtmf-relay", "Signal=5\r\nDuration=160\r\n"); res.StatusCode != 200 {
+		t.Fatalf("INFO answered %d", res.StatusCode)
+	}
+	if _, err := alice.WaitEvent("CALL_DTMF_START", 5*time.Second); err != nil || alice.ReceivedDTMF() != "5" {
+		t.Fatalf("INFO dtmf-relay: baresip reported %q (%v)", alice.ReceivedDTMF(), err)
+	}
+	inDialog(sip.UPDATE, "", "")
+	inDialog(sip.REFER, "", "", sip.NewHeader("Refer-To", "<sip:nobody@127.0.0.1>"))
+	_ = sess.Bye(ctx)
+}
+
+const phoneOfferSDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
+	"m=audio 40000 RTP/AVP 0 101\r\nc=IN IP4 127.0.0.1\r\n" +
+	"a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
