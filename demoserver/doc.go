@@ -13,9 +13,16 @@
 //     together with the flow (transport + remote address) it arrived on, so
 //     WebSocket clients with RFC 7118 ".invalid" Contact hosts are reached
 //     over the connection they used, never by resolving the Contact host.
-//   - Out-of-dialog requests to user@domain go to the user's most recent
-//     binding, with Record-Route (two entries when the transports differ,
-//     RFC 5658) so in-dialog requests come back through the proxy.
+//   - Out-of-dialog requests to user@domain are forked in parallel to every
+//     binding of the user (first 2xx wins, the other branches are canceled,
+//     otherwise the best final response is returned), with Record-Route (two
+//     entries when the transports differ, RFC 5658) so in-dialog requests
+//     come back through the proxy.
+//   - INVITE, MESSAGE, SUBSCRIBE... from a flow on which the From user holds
+//     a live registration are trusted (that is how browser tabs call: their
+//     WebSocket was authenticated by REGISTER); other callers get a 407
+//     digest challenge and must authenticate as the From user. OPTIONS to a
+//     user is never challenged; OPTIONS to the server itself gets 200.
 //   - In-dialog requests (Route headers pointing at this server, or a To tag)
 //     are sent to the flow that owns the Request-URI.
 package demoserver

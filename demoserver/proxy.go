@@ -80,16 +80,15 @@ func (s *Server) routeInitial(req *sip.Request, tx sip.ServerTransaction, out *s
 		s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable")
 		return
 	}
-	// Most recent binding first; fall back to older ones whose connection
-	// still exists (no parallel forking).
+	// Fork to every binding of the user in parallel.
 	record := req.Method == sip.INVITE || req.Method == sip.SUBSCRIBE || req.Method == sip.REFER
-	for i, target := range bds {
+	targets := make([]target, 0, len(bds))
+	for _, bd := range bds {
 		o := out.Clone()
-		o.Recipient = *target.contact.Address.Clone()
-		if s.forward(req, tx, o, target.flow, record, i == len(bds)-1) {
-			return
-		}
+		o.Recipient = *bd.contact.Address.Clone()
+		targets = append(targets, target{out: o, dst: bd.flow})
 	}
+	s.relay(req, tx, targets, record)
 }
 
 // authorizeCaller lets through requests arriving on a flow where the From
@@ -131,7 +130,7 @@ func (s *Server) routeInDialog(req *sip.Request, tx sip.ServerTransaction, out *
 		}
 		return
 	}
-	s.forward(req, tx, out, dst, false, true)
+	s.relay(req, tx, []target{{out: out, dst: dst}}, false)
 }
 
 // nextHop resolves where an in-dialog request goes.

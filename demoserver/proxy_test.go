@@ -257,3 +257,79 @@ func TestPreloadedRouteIsRecordRouted(t *testing.T) {
 	require.NoError(t, d.Bye(ctx))
 	recv(t, b.byes, "BYE at callee")
 }
+
+func TestInviteForksToEveryBindingAndCancelsTheOthers(t *testing.T) {
+	ds := startServer(t, "")
+	caller := newPhone(t, ds, "WS", "1001")
+	ringer := newPhone(t, ds, "WS", "1002")
+	answerer := newPhone(t, ds, "UDP", "1002")
+	caller.register()
+	ringer.register()
+	answerer.register()
+	canceled := make(chan struct{})
+	ringer.setOnInvite(func(d *sipgo.DialogServerSession) {
+		_ = d.Respond(sip.StatusRinging, "Ringing", nil)
+		select {
+		case <-d.Context().Done():
+			close(canceled)
+		case <-time.After(waitLong):
+		}
+	})
+	answered := make(chan struct{})
+	answerer.setOnInvite(func(d *sipgo.DialogServerSession) {
+		_ = d.Respond(sip.StatusRinging, "Ringing", nil)
+		<-answered // answer only once the other branch rings too
+		_ = d.RespondSDP([]byte("v=0\r\no=- 3 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4004 RTP/AVP 0\r\n"))
+	})
+
+	result := make(chan error, 1)
+	var d *sipgo.DialogClientSession
+	go func() {
+		var err error
+		d, err = caller.call("1002")
+		result <- err
+	}()
+	recv(t, ringer.invites, "INVITE at first binding")
+	recv(t, answerer.invites, "INVITE at second binding")
+	close(answered)
+	require.NoError(t, recv(t, result, "answer"))
+	assert.Contains(t, string(d.InviteResponse.Body()), "m=audio 4004")
+	recv(t, canceled, "CANCEL at the ringing binding")
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	require.NoError(t, d.Ack(ctx))
+	recv(t, answerer.acks, "ACK at the answering binding")
+	require.NoError(t, d.Bye(ctx))
+	recv(t, answerer.byes, "BYE at the answering binding")
+}
+
+func TestForkedInviteReturnsBestFinalResponse(t *testing.T) {
+	ds := startServer(t, "")
+	caller := newPhone(t, ds, "WS", "1001")
+	busy := newPhone(t, ds, "WS", "1002")
+	away := newPhone(t, ds, "WS", "1002")
+	caller.register()
+	busy.register()
+	away.register()
+	busy.setOnInvite(func(d *sipgo.DialogServerSession) { _ = d.Respond(486, "Busy Here", nil) })
+	away.setOnInvite(func(d *sipgo.DialogServerSession) { _ = d.Respond(480, "Temporarily Unavailable", nil) })
+	_, err := caller.call("1002")
+	requireFinal(t, err, 486)
+}
+
+func TestMessageForksToEveryBinding(t *testing.T) {
+	ds := startServer(t, "")
+	a := newPhone(t, ds, "WS", "1001")
+	b1 := newPhone(t, ds, "WS", "1002")
+	b2 := newPhone(t, ds, "UDP", "1002")
+	a.register()
+	b1.register()
+	b2.register()
+	req := a.newRequest(sip.MESSAGE, a.aor("1002"))
+	req.SetBody([]byte("to all tabs"))
+	res := a.do(req, a.pass)
+	require.Equal(t, 200, res.StatusCode)
+	assert.Equal(t, "to all tabs", string(recv(t, b1.messages, "MESSAGE at tab 1").Body()))
+	assert.Equal(t, "to all tabs", string(recv(t, b2.messages, "MESSAGE at tab 2").Body()))
+}
