@@ -72,3 +72,12 @@ func directionFrom(send, recv bool) Direction {
 func AnswerDirection(offered, local Direction) Direction {
 	return directionFrom(local.Sends() && offered.Receives(), local.Receives() && offered.Sends())
 }
+
+// HoldDirection maps the engine's hold argument ("" = not held, "sendonly", "inactive", or any
+// direction name) to the direction to offer or answer with.
+func HoldDirection(hold string) (Direction, error) {
+	if hold == "" {
+		return SendRecv, nil
+	}
+	return ParseDirection(hold)
+}

@@ -34,7 +34,7 @@ func BuildAnswer(offer []byte, cfg SDPConfig) ([]byte, Negotiated, error) {
 		neg.PTime = rm.PTime // follow the offerer's packetization
 		cfg.PTime = rm.PTime
 	}
-	body, err := marshalSDP(cfg, neg.Accepted, neg.Direction, neg.DTMFPayloadType != 0, neg.DTMFPayloadType, ptOf)
+	body, err := marshalSDP(cfg, neg.Accepted, neg.Direction, neg.DTMFPayloadType != 0, neg.DTMFPayloadType, ptOf, neg.RTCPMux)
 	if err != nil {
 		return nil, Negotiated{}, err
 	}
@@ -69,6 +69,9 @@ func ParseAnswer(answer []byte, cfg SDPConfig) (Negotiated, error) {
 	}
 	neg.Codec = *first
 	neg.PayloadType = remotePT(rm, *first)
+	if rm.PTime > 0 && rm.PTime%10 == 0 && rm.PTime <= 120 {
+		neg.PTime = rm.PTime // the answerer's wish for what it receives
+	}
 	// Our direction is what we offered, limited by what the answer allows.
 	neg.Direction = AnswerDirection(rm.Direction, cfg.Direction)
 	return neg, nil
@@ -76,7 +79,7 @@ func ParseAnswer(answer []byte, cfg SDPConfig) (Negotiated, error) {
 
 // negotiate finds the common codecs in our order and the telephone-event payload type.
 func negotiate(rm RemoteMedia, cfg SDPConfig) (Negotiated, error) {
-	neg := Negotiated{Remote: rm, PTime: cfg.ptime()}
+	neg := Negotiated{Remote: rm, PTime: cfg.ptime(), RTCPMux: cfg.RTCPMux && rm.RTCPMux}
 	for _, c := range cfg.codecs() {
 		for _, m := range rm.Codecs {
 			if mc, ok := matchCodec(m, []Codec{c}); ok && !containsCodec(neg.Accepted, mc) {

@@ -20,6 +20,9 @@ type SDPConfig struct {
 	SessionVersion  uint64    // o= version (increment for every new offer/answer in a call)
 	Username        string    // o= username; "" = "-"
 	SessionName     string    // s= line; "" = "-"
+	// RTCPMux offers RTCP on the RTP port (RFC 5761) and accepts it in answers. Use it when there
+	// is no separate RTCP socket.
+	RTCPMux bool
 }
 
 func (c SDPConfig) codecs() []Codec {
@@ -86,4 +89,5 @@ type Negotiated struct {
 	PTime           int       // packetization time in ms
 	Direction       Direction // our direction after negotiation (what we may do)
 	Accepted        []Codec   // all codecs both sides support, in our preference order
+	RTCPMux         bool      // RTCP shares the RTP port (both sides said a=rtcp-mux)
 }

@@ -8,17 +8,18 @@ import (
 )
 
 // BuildOffer returns an SDP offer with one RTP/AVP audio stream carrying cfg's codecs (in order),
-// telephone-event (events 0-16) unless cfg.NoDTMF, a=ptime and the direction attribute.
+// telephone-event (events 0-16) unless cfg.NoDTMF, a=ptime, the direction attribute, and a=rtcp
+// (RTCP not on port+1) or a=rtcp-mux.
 func BuildOffer(cfg SDPConfig) ([]byte, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return marshalSDP(cfg, cfg.codecs(), cfg.Direction, !cfg.NoDTMF, cfg.dtmfPT(), nil)
+	return marshalSDP(cfg, cfg.codecs(), cfg.Direction, !cfg.NoDTMF, cfg.dtmfPT(), nil, cfg.RTCPMux)
 }
 
 // marshalSDP writes a session with one audio stream. ptOf maps a codec to the payload type to
 // write (nil = its static type).
-func marshalSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT uint8, ptOf map[Codec]uint8) ([]byte, error) {
+func marshalSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT uint8, ptOf map[Codec]uint8, mux bool) ([]byte, error) {
 	ipVer := "IP4"
 	if ip := net.ParseIP(cfg.Address); ip != nil && ip.To4() == nil {
 		ipVer = "IP6"
@@ -54,7 +55,9 @@ func marshalSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT 
 			sdp.NewAttribute("rtpmap", pt+" "+TelephoneEventName+"/8000"),
 			sdp.NewAttribute("fmtp", pt+" 0-16"))
 	}
-	if cfg.RTCPPort != 0 && cfg.RTCPPort != cfg.Port+1 {
+	if mux {
+		md.Attributes = append(md.Attributes, sdp.NewPropertyAttribute("rtcp-mux"))
+	} else if cfg.RTCPPort != 0 && cfg.RTCPPort != cfg.Port+1 {
 		md.Attributes = append(md.Attributes, sdp.NewAttribute("rtcp", strconv.Itoa(cfg.RTCPPort)))
 	}
 	md.Attributes = append(md.Attributes,

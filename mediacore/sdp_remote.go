@@ -27,7 +27,7 @@ type RemoteMedia struct {
 	Address      string    // connection address (media level, else session level)
 	Port         int       // RTP port
 	RTCPPort     int       // from a=rtcp, else Port+1
-	RTCPMux      bool      // a=rtcp-mux present
+	RTCPMux      bool      // a=rtcp-mux present (the peer can multiplex RTCP on the RTP port)
 	PayloadTypes []uint8   // formats of the m= line, in the peer's order
 	Codecs       []RTPMap  // one entry per payload type, same order
 	Direction    Direction // a=sendrecv/sendonly/recvonly/inactive (media level wins); c=0.0.0.0 clears receive
@@ -45,7 +45,8 @@ func (r RemoteMedia) Addr() *net.UDPAddr {
 	return &net.UDPAddr{IP: ip, Port: r.Port}
 }
 
-// RTCPAddr returns the RTCP address (the RTP address when rtcp-mux is used).
+// RTCPAddr returns the RTCP address the SDP names (a=rtcp or port+1), or the RTP address when
+// the peer offered rtcp-mux. Whether mux is really used is Negotiated.RTCPMux.
 func (r RemoteMedia) RTCPAddr() *net.UDPAddr {
 	a := r.Addr()
 	if a == nil {

@@ -248,3 +248,46 @@ func TestAnswerDirectionIsSymmetric(t *testing.T) {
 	_, err := ParseDirection("sideways")
 	assert.Error(t, err)
 }
+
+func TestRTCPMuxNegotiation(t *testing.T) {
+	cfg := localCfg()
+	cfg.RTCPMux = true
+	offer, err := BuildOffer(cfg)
+	require.NoError(t, err)
+	assert.Contains(t, string(offer), "a=rtcp-mux\r\n")
+
+	// Peer without mux: the answer must not claim it.
+	body, neg, err := BuildAnswer([]byte(baresipOffer), cfg)
+	require.NoError(t, err)
+	assert.False(t, neg.RTCPMux)
+	assert.NotContains(t, string(body), "rtcp-mux")
+
+	// Peer with mux, and we accept it.
+	muxOffer := baresipOffer + "a=rtcp-mux\r\n"
+	body, neg, err = BuildAnswer([]byte(muxOffer), cfg)
+	require.NoError(t, err)
+	assert.True(t, neg.RTCPMux)
+	assert.Contains(t, string(body), "a=rtcp-mux\r\n")
+
+	// Peer with mux, but we have a separate RTCP socket.
+	_, neg, err = BuildAnswer([]byte(muxOffer), localCfg())
+	require.NoError(t, err)
+	assert.False(t, neg.RTCPMux)
+}
+
+func TestParseAnswerTakesTheirPTime(t *testing.T) {
+	answer := strings.Replace(baresipOffer, "a=ptime:20", "a=ptime:40", 1)
+	neg, err := ParseAnswer([]byte(answer), localCfg())
+	require.NoError(t, err)
+	assert.Equal(t, 40, neg.PTime)
+}
+
+func TestHoldDirection(t *testing.T) {
+	for hold, want := range map[string]Direction{"": SendRecv, "sendonly": SendOnly, "inactive": Inactive} {
+		d, err := HoldDirection(hold)
+		require.NoError(t, err)
+		assert.Equal(t, want, d)
+	}
+	_, err := HoldDirection("yes")
+	assert.Error(t, err)
+}

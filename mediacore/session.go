@@ -105,6 +105,7 @@ func (s *Session) sdpConfig(dir Direction) SDPConfig {
 		Direction:       dir,
 		SessionID:       s.cfg.SessionID,
 		SessionVersion:  s.version,
+		RTCPMux:         s.cfg.RTCPConn == nil,
 	}
 }
 

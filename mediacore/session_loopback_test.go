@@ -151,6 +151,51 @@ func TestSessionLoopbackTonesAndDTMF(t *testing.T) {
 	assert.Equal(t, a.sess.Stats().LocalSSRC, st.RemoteSSRC)
 	require.Eventually(t, func() bool { return a.sess.Stats().Remote.Valid && a.sess.Stats().RTCPReceived > 0 },
 		3*time.Second, 20*time.Millisecond, "RTCP reports must flow")
+	assert.Zero(t, st.Lost, "no loss on loopback")
+
+	vad := a.sess.VADReport()
+	assert.Regexp(t, `^VAD,local_vad: ON local_avg: \d+ local_max: 3\d local_speaking: yes remote_vad: ON remote_avg: \d+ remote_max: \d+ remote_speaking: yes$`, vad)
+}
+
+func TestSessionRTCPMuxWithoutRTCPSocket(t *testing.T) {
+	a := newParty(t, 1000, nil, false)
+	b := newParty(t, 440, nil, false)
+	connect(t, a, b)
+	neg, ok := a.sess.Negotiated()
+	require.True(t, ok)
+	assert.True(t, neg.RTCPMux)
+	require.Eventually(t, func() bool {
+		sa, sb := a.sess.Stats(), b.sess.Stats()
+		return sa.RTCPReceived > 0 && sb.RTCPReceived > 0 && sa.Remote.Valid && sb.Remote.Valid
+	}, 3*time.Second, 20*time.Millisecond, "RTCP must flow over the RTP sockets")
+	assert.Zero(t, a.sess.Stats().Ignored, "RTCP is not mistaken for RTP")
+}
+
+func TestSessionRemoteSSRCChangeAndRestart(t *testing.T) {
+	a := newParty(t, 1000, nil, false)
+	b := newParty(t, 440, nil, false)
+	connect(t, a, b)
+	heardTone(t, b.rec, []float64{440, 1000})
+	old := a.sess.Stats().LocalSSRC
+	a.sess.ResetSSRC()
+	require.NotEqual(t, old, a.sess.Stats().LocalSSRC)
+	require.Eventually(t, func() bool { return b.sess.Stats().RemoteSSRC == a.sess.Stats().LocalSSRC },
+		3*time.Second, 20*time.Millisecond)
+	// B keeps playing A's tone from the new source.
+	n := len(b.rec.snapshot())
+	require.Eventually(t, func() bool { return len(b.rec.snapshot()) > n+3200 }, 3*time.Second, 20*time.Millisecond)
+	f, _ := heardTone(t, b.rec, []float64{440, 1000})
+	assert.Equal(t, 1000.0, f)
+
+	// Stop and start again on the same sockets.
+	a.sess.Stop()
+	assert.False(t, a.sess.Running())
+	sent := a.sess.Stats().PacketsSent
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, sent, a.sess.Stats().PacketsSent, "a stopped session sends nothing")
+	require.NoError(t, a.sess.Start())
+	require.Eventually(t, func() bool { return a.sess.Stats().PacketsSent > sent+5 && a.sess.Stats().PacketsReceived > 0 },
+		3*time.Second, 20*time.Millisecond)
 }
 
 func TestSessionLoopbackPCMAAndHold(t *testing.T) {

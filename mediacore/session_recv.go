@@ -74,7 +74,7 @@ func (s *Session) latchLocked(from *net.UDPAddr) {
 	if s.remoteAddr == nil || !s.remoteAddr.IP.Equal(from.IP) || s.remoteAddr.Port != from.Port {
 		a := *from
 		s.remoteAddr = &a
-		if s.neg != nil && s.neg.Remote.RTCPMux {
+		if s.neg != nil && s.neg.RTCPMux {
 			s.remoteRTCP = &a
 		}
 	}

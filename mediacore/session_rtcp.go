@@ -12,7 +12,7 @@ func (s *Session) rtcpTarget() (net.PacketConn, *net.UDPAddr) {
 	if s.neg == nil || s.remoteAddr == nil {
 		return nil, nil
 	}
-	if s.neg.Remote.RTCPMux {
+	if s.neg.RTCPMux {
 		return s.cfg.Conn, s.remoteAddr
 	}
 	if s.cfg.RTCPConn != nil && s.remoteRTCP != nil && !s.remoteRTCP.IP.IsUnspecified() {

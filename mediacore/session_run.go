@@ -118,6 +118,7 @@ func (s *Session) tickLoop(stop chan struct{}) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	frame := make([]int16, 960)
+	play := make([]int16, 960)
 	payload := make([]byte, 12+960)
 	packet := make([]byte, 1500)
 	for {
@@ -133,14 +134,14 @@ func (s *Session) tickLoop(stop chan struct{}) {
 		}
 		s.sendFrameLocked(frame[:s.frame], payload, packet)
 		sink := s.sink
-		play := frame[:s.frame]
-		s.playFrameLocked(play)
+		out := play[:s.frame]
+		s.playFrameLocked(out)
 		if s.now()-s.lastRTCP >= s.cfg.RTCPInterval {
 			s.sendRTCPLocked(false)
 		}
 		s.mu.Unlock()
 		if sink != nil {
-			_ = sink.WritePCM(play)
+			_ = sink.WritePCM(out)
 		}
 	}
 }

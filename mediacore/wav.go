@@ -72,13 +72,13 @@ func ReadWAV(r io.Reader) (*WAV, error) {
 			if err := checkWAVFormat(format, channels, rate, bits); err != nil {
 				return nil, err
 			}
-			buf := make([]byte, size)
-			n, err := io.ReadFull(r, buf)
-			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			// Read what is there rather than trusting the size: a truncated last chunk is common
+			// (streams written without final sizes), and a lying header must not allocate 256 MB.
+			buf, err := io.ReadAll(io.LimitReader(r, int64(size)))
+			if err != nil {
 				return nil, fmt.Errorf("mediacore: WAV data: %v", err)
 			}
-			// A truncated last chunk is common (streams written without final sizes); keep what is there.
-			return &WAV{SampleRate: rate, Channels: channels, Samples: decodeWAVSamples(buf[:n], format, bits)}, nil
+			return &WAV{SampleRate: rate, Channels: channels, Samples: decodeWAVSamples(buf, format, bits)}, nil
 		default:
 			if _, err := io.CopyN(io.Discard, r, int64(size+size%2)); err != nil {
 				return nil, fmt.Errorf("mediacore: WAV chunk %q: %v", id, err)
