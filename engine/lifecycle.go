@@ -223,6 +223,7 @@ func (e *Engine) Stop() (ok bool) {
 	ua := e.ua
 	e.ua = nil
 	e.uaGen++
+	gen := e.uaGen
 	if ua == nil {
 		e.mu.Unlock()
 		return false
@@ -235,6 +236,10 @@ func (e *Engine) Stop() (ok bool) {
 	e.safeGo("stop", func() {
 		ua.Stop()
 		e.mu.Lock()
+		if e.uaGen != gen { // started again meanwhile: that UA owns the state
+			e.mu.Unlock()
+			return
+		}
 		wasReg := e.regEpisode
 		e.regEpisode = false
 		e.regState = sipcore.RegUnregistered
