@@ -119,9 +119,30 @@ func (e *Engine) currentCallIDLocked() string {
 	return ""
 }
 
-// GetSIPHeader returns the value of a header of the last SIP message
-// received on the current line (getsipheader); with must, any line. Errors
-// are strings starting with "ERROR".
+// withHeader returns the newest received message in the Call-ID scope ("" any)
+// that has the header, and whether any received message is in scope.
+func (h *sipHistory) withHeader(name, callID string) (*sipRecord, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	seen := false
+	for i := len(h.recs) - 1; i >= 0; i-- {
+		r := h.recs[i]
+		if r.out || r.msg == nil || (callID != "" && r.callID != callID) {
+			continue
+		}
+		seen = true
+		if len(r.msg.GetHeaders(name)) > 0 {
+			return r, true
+		}
+	}
+	return nil, seen
+}
+
+// GetSIPHeader returns the value of a header from the last SIP message
+// received on the current line that has it (getsipheader): the last one
+// overall when it has the header, else an earlier one, so that an INVITE's
+// X- headers stay readable after the ACK. With must, any line. Errors are
+// strings starting with "ERROR".
 func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
 	defer e.recovered("getsipheader")
 	v = "ERROR: no such header"
@@ -132,17 +153,19 @@ func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
 	e.mu.Lock()
 	cid := e.currentCallIDLocked()
 	e.mu.Unlock()
-	r := e.hist.find(0, 0, cid)
+	r, seen := e.hist.withHeader(name, cid)
 	if r == nil && must && cid != "" {
-		r = e.hist.find(0, 0, "")
+		var seenAll bool
+		r, seenAll = e.hist.withHeader(name, "")
+		seen = seen || seenAll
 	}
-	if r == nil || r.msg == nil {
-		return "ERROR: no SIP message received"
-	}
-	hs := r.msg.GetHeaders(name)
-	if len(hs) == 0 {
+	if r == nil {
+		if !seen {
+			return "ERROR: no SIP message received"
+		}
 		return "ERROR: no such header"
 	}
+	hs := r.msg.GetHeaders(name)
 	vals := make([]string, 0, len(hs))
 	for _, h := range hs {
 		vals = append(vals, h.Value())

@@ -388,3 +388,62 @@ func TestAutoactionCallsCalltoWithURLParameters(t *testing.T) {
 	rec.waitFor(t, "connected", callState("connected"))
 	b.rec.waitFor(t, "b connected", callState("connected"))
 }
+
+// The FAQ multi-line example (R-ML-4): two calls, select lines by peer name.
+func TestMultiLineSelectByPeer(t *testing.T) {
+	ds := startDemo(t)
+	b := newPhone(t, ds, "1002", map[string]string{"autoaccept": "true"})
+	b.waitRegistered(t)
+	c := newPhone(t, ds, "1003", map[string]string{"autoaccept": "true"})
+	c.waitRegistered(t)
+	a := newPhone(t, ds, "1001", nil)
+	a.waitRegistered(t)
+
+	require.True(t, a.e.SetSIPHeader("X-Test: hello"), "global scope: no call yet")
+	require.True(t, a.e.Call("1002"))
+	b.rec.waitFor(t, "b connected", callState("connected"))
+	assert.Equal(t, "hello", b.e.GetSIPHeader("X-Test", false), "setsipheader reaches the INVITE")
+	require.True(t, a.e.Call("1003"))
+	c.rec.waitFor(t, "c connected", callState("connected"))
+	waitUntil(t, "A has both connected", func() bool { return len(a.rec.find(callState("connected"))) == 2 })
+
+	require.True(t, a.e.SetLine("1003"))
+	assert.Equal(t, 2, a.e.GetLine())
+	require.True(t, a.e.Hangup(-1), "hangup(true) acts on the current line")
+	cdrOf(t, c)
+	assert.True(t, a.e.IsInCall(), "the call with 1002 goes on")
+	assert.Equal(t, -1, a.e.CallIDToLine(c.rec.find(callState("setup"))[0].args[5].(string)))
+
+	require.True(t, a.e.SetLine("1002"))
+	require.True(t, a.e.Hold(true))
+	b.rec.waitFor(t, "b held", notification("STATUS,-1,Placed on hold by remote party"))
+
+	// dtmfmode 2 (auto): the peer's SDP offers telephone-event, so RFC 4733
+	require.True(t, a.e.DTMF("9", 1))
+	waitUntil(t, "rtp dtmf", func() bool { return len(a.media.get(0).snapshot().dtmf) == 1 })
+}
+
+func TestForwardAndIgnore(t *testing.T) {
+	ds := startDemo(t)
+	b := newPhone(t, ds, "1002", nil)
+	b.waitRegistered(t)
+	c := newPhone(t, ds, "1003", nil)
+	c.waitRegistered(t)
+	a := newPhone(t, ds, "1001", nil)
+	a.waitRegistered(t)
+
+	require.True(t, a.e.Call("1002"))
+	b.rec.waitFor(t, "b ringing", callState("ringing"))
+	require.True(t, b.e.Forward("1003"))
+	assert.Equal(t, "302 forward", cdrOf(t, b).args[6])
+	ev := c.rec.waitFor(t, "c ringing", callState("ringing"))
+	assert.Equal(t, "1001", ev.args[2], "the caller followed the 302")
+	assert.False(t, b.e.IsInCall())
+
+	require.True(t, c.e.Ignore())
+	assert.Equal(t, "-1 ignored", cdrOf(t, c).args[6])
+	assert.False(t, c.e.IsInCall(), "ignore frees the line at once")
+	assert.True(t, a.e.IsInCall(), "the caller still waits")
+	require.True(t, a.e.Hangup(-1))
+	assert.Equal(t, "CANCEL User Hung Up", cdrOf(t, a).args[6])
+}
