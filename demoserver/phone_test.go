@@ -69,6 +69,7 @@ type phone struct {
 	acks     chan *sip.Request
 	byes     chan *sip.Request
 	messages chan *sip.Request
+	others   chan *sip.Request // INFO, UPDATE, NOTIFY, SUBSCRIBE (answered 200)
 }
 
 func newPhone(t *testing.T, ds *Server, network, user string) *phone {
@@ -76,7 +77,7 @@ func newPhone(t *testing.T, ds *Server, network, user string) *phone {
 	p := &phone{
 		t: t, user: user, pass: DefaultAccounts()[user], network: network, domain: ds.Domain(),
 		invites: make(chan *sipgo.DialogServerSession, 4), acks: make(chan *sip.Request, 4),
-		byes: make(chan *sip.Request, 4), messages: make(chan *sip.Request, 4),
+		byes: make(chan *sip.Request, 4), messages: make(chan *sip.Request, 4), others: make(chan *sip.Request, 4),
 	}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent(user), sipgo.WithUserAgentHostname(ds.Domain()),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quietLogger())),
@@ -146,6 +147,14 @@ func newPhone(t *testing.T, ds *Server, network, user string) *phone {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 		p.messages <- req
 	})
+	for _, m := range []sip.RequestMethod{sip.INFO, sip.UPDATE, sip.NOTIFY, sip.SUBSCRIBE} {
+		srv.OnRequest(m, func(req *sip.Request, tx sip.ServerTransaction) {
+			res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+			res.AppendHeader(sip.HeaderClone(&p.contact))
+			_ = tx.Respond(res)
+			p.others <- req
+		})
+	}
 	t.Cleanup(func() { ua.Close() })
 	return p
 }
