@@ -152,6 +152,7 @@ func (e *Engine) acceptLine(l *line) bool {
 	e.mu.Unlock()
 	e.setGlobalStatus("Accept")
 	e.safeGo("accept", func() {
+		defer e.endOnPanic(l, "accept")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		m := e.newMedia(l)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,7 @@ func (e *Engine) Call(number string) (ok bool) {
 
 // runOutgoing prepares media and sends the INVITE for a reserved line.
 func (e *Engine) runOutgoing(l *line) {
+	defer e.endOnPanic(l, "runOutgoing")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	ua, fail := e.waitReady(ctx)
@@ -117,6 +119,15 @@ func (e *Engine) runOutgoing(l *line) {
 	}
 	e.emitSetup(l)
 	e.startRingTimer(l)
+}
+
+// endOnPanic ends the line with "failed media" when the goroutine working
+// on it panics (a broken Media), so no line stays reserved forever.
+func (e *Engine) endOnPanic(l *line, what string) {
+	if r := recover(); r != nil {
+		e.logError(what + " panicked: " + fmt.Sprint(r))
+		e.endLine(l, "-1 failed media", DiscLocal)
+	}
 }
 
 // newMedia creates the line's media and applies mutes set before it

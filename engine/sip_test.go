@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -446,4 +447,27 @@ func TestForwardAndIgnore(t *testing.T) {
 	assert.True(t, a.e.IsInCall(), "the caller still waits")
 	require.True(t, a.e.Hangup(-1))
 	assert.Equal(t, "CANCEL User Hung Up", cdrOf(t, a).args[6])
+}
+
+// panicMedia breaks in Offer.
+type panicMedia struct{ fakeMedia }
+
+func (*panicMedia) Offer(context.Context, string) ([]byte, error) { panic("broken media") }
+
+func TestBrokenMediaEndsTheCallInsteadOfHanging(t *testing.T) {
+	ds := startDemo(t)
+	a := newPhone(t, ds, "1001", nil)
+	a.waitRegistered(t)
+
+	a.e.opts.Media = func(int, *Params) (Media, error) { return nil, errors.New("no microphone") }
+	require.True(t, a.e.Call("1002"))
+	assert.Equal(t, "-1 cannot start media", cdrOf(t, a).args[6])
+	waitUntil(t, "line free", func() bool { return !a.e.IsInCall() })
+
+	a.rec.reset()
+	a.e.opts.Media = func(int, *Params) (Media, error) { return &panicMedia{}, nil }
+	require.True(t, a.e.Call("1002"))
+	assert.Equal(t, "-1 failed media", cdrOf(t, a).args[6])
+	waitUntil(t, "line free", func() bool { return !a.e.IsInCall() })
+	assert.Contains(t, a.e.GetLogs(), "broken media")
 }
