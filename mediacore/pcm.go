@@ -1,6 +1,9 @@
 package mediacore
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
 // PCMSource supplies audio to send: each call fills dst (one frame, 8 kHz mono) and returns how
 // many samples it wrote. It returns io.EOF when it has no more audio; the session then sends
@@ -48,4 +51,40 @@ func saturate16(v int32) int16 {
 		return -32768
 	}
 	return int16(v)
+}
+
+// PCMRecorder is a PCMSink that keeps everything it receives (for tests and call recording).
+// It is safe for concurrent use.
+type PCMRecorder struct {
+	mu      sync.Mutex
+	samples []int16
+}
+
+// WritePCM appends frame.
+func (r *PCMRecorder) WritePCM(frame []int16) error {
+	r.mu.Lock()
+	r.samples = append(r.samples, frame...)
+	r.mu.Unlock()
+	return nil
+}
+
+// Samples returns a copy of everything recorded so far.
+func (r *PCMRecorder) Samples() []int16 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int16(nil), r.samples...)
+}
+
+// Len returns the number of samples recorded.
+func (r *PCMRecorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.samples)
+}
+
+// Reset drops the recording.
+func (r *PCMRecorder) Reset() {
+	r.mu.Lock()
+	r.samples = nil
+	r.mu.Unlock()
 }

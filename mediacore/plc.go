@@ -26,11 +26,15 @@ func NewConcealer() *Concealer { return &Concealer{FadeSamples: defaultFade} }
 
 // Good records samples that were really played, ending any gap.
 func (c *Concealer) Good(samples []int16) {
-	for _, s := range samples {
-		c.hist[c.histPos] = s
-		c.histPos = (c.histPos + 1) % concealHistory
+	if len(samples) > concealHistory {
+		samples = samples[len(samples)-concealHistory:]
 	}
-	c.histFill = min(concealHistory, c.histFill+len(samples))
+	for len(samples) > 0 {
+		n := copy(c.hist[c.histPos:], samples)
+		samples = samples[n:]
+		c.histPos = (c.histPos + n) % concealHistory
+		c.histFill = min(concealHistory, c.histFill+n)
+	}
 	c.run = 0
 }
 
@@ -64,24 +68,28 @@ func (c *Concealer) Reset() {
 	*c = Concealer{FadeSamples: fade}
 }
 
-// at returns the k-th most recent good sample (k=1 is the newest).
-func (c *Concealer) at(k int) int16 {
-	return c.hist[(c.histPos-k+concealHistory)%concealHistory]
-}
-
-// startGap picks the pitch period and copies the last period as the repeat template.
+// startGap picks the pitch period by autocorrelation of the recent history and copies the last
+// period as the repeat template.
 func (c *Concealer) startGap() {
 	c.period, c.pos = 0, 0
 	if c.histFill < 2*concealMinPeriod {
 		return
 	}
-	maxP := min(concealMaxPeriod, c.histFill/2)
-	window := min(160, c.histFill-maxP)
+	// Unroll the ring into time order (oldest first) so the loops below index plainly.
+	var lin [concealHistory]float64
+	n := c.histFill
+	start := (c.histPos - n + concealHistory) % concealHistory
+	for i := 0; i < n; i++ {
+		lin[i] = float64(c.hist[(start+i)%concealHistory])
+	}
+	x := lin[:n]
+	maxP := min(concealMaxPeriod, n/2)
+	window := min(160, n-maxP)
 	best, bestScore := maxP, -1.0
 	for p := concealMinPeriod; p <= maxP; p++ {
 		var corr, energy float64
-		for k := 1; k <= window; k++ {
-			a, b := float64(c.at(k)), float64(c.at(k+p))
+		for i := n - window; i < n; i++ {
+			a, b := x[i], x[i-p]
 			corr += a * b
 			energy += b * b
 		}
@@ -94,6 +102,6 @@ func (c *Concealer) startGap() {
 	}
 	c.period = best
 	for i := 0; i < best; i++ {
-		c.template[i] = c.at(best - i)
+		c.template[i] = int16(x[n-best+i])
 	}
 }

@@ -12,28 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// recorder is a PCMSink keeping everything it receives.
-type recorder struct {
-	mu      sync.Mutex
-	samples []int16
-}
-
-func (r *recorder) WritePCM(frame []int16) error {
-	r.mu.Lock()
-	r.samples = append(r.samples, frame...)
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *recorder) snapshot() []int16 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]int16(nil), r.samples...)
-}
-
-// loudest returns how many trailing samples are non-silent audio.
-func (r *recorder) nonSilentTail(n int) ([]int16, bool) {
-	s := r.snapshot()
+// nonSilentTail returns the last n recorded samples when they start with audible signal.
+func nonSilentTail(r *PCMRecorder, n int) ([]int16, bool) {
+	s := r.Samples()
 	if len(s) < n {
 		return nil, false
 	}
@@ -73,13 +54,13 @@ func listenUDP(t *testing.T) net.PacketConn {
 
 type party struct {
 	sess *Session
-	rec  *recorder
+	rec  *PCMRecorder
 	dtmf *dtmfLog
 }
 
 func newParty(t *testing.T, freq float64, codecs []Codec, rtcp bool) *party {
 	t.Helper()
-	p := &party{rec: &recorder{}, dtmf: &dtmfLog{}}
+	p := &party{rec: &PCMRecorder{}, dtmf: &dtmfLog{}}
 	cfg := SessionConfig{
 		Conn:         listenUDP(t),
 		Codecs:       codecs,
@@ -110,12 +91,12 @@ func connect(t *testing.T, a, b *party) {
 }
 
 // heardTone waits until rec has 200 ms of audio and reports which candidate is strongest.
-func heardTone(t *testing.T, rec *recorder, candidates []float64) (float64, float64) {
+func heardTone(t *testing.T, rec *PCMRecorder, candidates []float64) (float64, float64) {
 	t.Helper()
 	var tail []int16
 	require.Eventually(t, func() bool {
 		var ok bool
-		tail, ok = rec.nonSilentTail(1600)
+		tail, ok = nonSilentTail(rec, 1600)
 		return ok
 	}, 5*time.Second, 20*time.Millisecond, "no audio received")
 	return StrongestTone(tail, candidates)
@@ -182,8 +163,8 @@ func TestSessionRemoteSSRCChangeAndRestart(t *testing.T) {
 	require.Eventually(t, func() bool { return b.sess.Stats().RemoteSSRC == a.sess.Stats().LocalSSRC },
 		3*time.Second, 20*time.Millisecond)
 	// B keeps playing A's tone from the new source.
-	n := len(b.rec.snapshot())
-	require.Eventually(t, func() bool { return len(b.rec.snapshot()) > n+3200 }, 3*time.Second, 20*time.Millisecond)
+	n := b.rec.Len()
+	require.Eventually(t, func() bool { return b.rec.Len() > n+3200 }, 3*time.Second, 20*time.Millisecond)
 	f, _ := heardTone(t, b.rec, []float64{440, 1000})
 	assert.Equal(t, 1000.0, f)
 

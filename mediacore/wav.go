@@ -208,3 +208,13 @@ func WriteWAV(w io.Writer, sampleRate, channels int, samples []int16) error {
 
 // WriteWAV8k writes 8 kHz 16-bit mono PCM as a WAV file.
 func WriteWAV8k(w io.Writer, samples []int16) error { return WriteWAV(w, SampleRate, 1, samples) }
+
+// NewWAVSource reads a whole WAV file (any rate/channels, converted to 8 kHz mono) and returns
+// it as a PCMSource that plays it once.
+func NewWAVSource(r io.Reader) (*SliceSource, error) {
+	pcm, err := ReadWAV8k(r)
+	if err != nil {
+		return nil, err
+	}
+	return &SliceSource{Samples: pcm}, nil
+}

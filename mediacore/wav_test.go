@@ -117,3 +117,23 @@ func TestResample(t *testing.T) {
 	up := Resample([]int16{0, 10}, 4000, 8000)
 	assert.Equal(t, []int16{0, 5, 10, 10}, up)
 }
+
+func TestWAVSource(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteWAV(&buf, 16000, 1, make([]int16, 320)))
+	src, err := NewWAVSource(&buf)
+	require.NoError(t, err)
+	assert.Len(t, readAll(t, src, 1000), 160, "20 ms at 16 kHz is 160 samples at 8 kHz")
+	_, err = NewWAVSource(bytes.NewReader([]byte("nope")))
+	assert.ErrorIs(t, err, ErrNotWAV)
+}
+
+func TestPCMRecorder(t *testing.T) {
+	var r PCMRecorder
+	require.NoError(t, r.WritePCM([]int16{1, 2}))
+	require.NoError(t, r.WritePCM([]int16{3}))
+	assert.Equal(t, []int16{1, 2, 3}, r.Samples())
+	assert.Equal(t, 3, r.Len())
+	r.Reset()
+	assert.Zero(t, r.Len())
+}
