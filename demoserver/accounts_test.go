@@ -1,11 +1,15 @@
 package demoserver
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,4 +57,26 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	assert.Error(t, err, "Addr is required")
 	_, err = New(Options{Addr: "127.0.0.1:0", Accounts: map[string]string{}})
 	assert.Error(t, err, "no accounts")
+}
+
+func TestStartContextCancelClosesServer(t *testing.T) {
+	s, err := New(Options{Addr: "127.0.0.1:0", UDPAddr: "127.0.0.1:0", Logger: quietLogger()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, s.Start(ctx))
+	t.Cleanup(func() { s.Close() })
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.WSURL(), "ws://"), "/ws")
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	c.Close()
+	assert.Error(t, s.Start(ctx), "a server starts once")
+
+	cancel()
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	}, waitLong, time.Millisecond)
 }

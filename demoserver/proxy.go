@@ -76,6 +76,7 @@ func (s *Server) routeInitial(req *sip.Request, tx sip.ServerTransaction, out *s
 		return
 	}
 	bds := s.bindings.active(user)
+	s.log.Info("request", "method", string(req.Method), "from", req.From().Address.User, "to", user, "bindings", len(bds))
 	if len(bds) == 0 {
 		s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable")
 		return
