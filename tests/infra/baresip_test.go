@@ -134,9 +134,8 @@ func TestBaresipCallThroughRtpengine(t *testing.T) {
 			t.Fatalf("%s's remote SDP does not use rtpengine's ports %d-%d:\n%s", b.User, r.PortMin, r.PortMax, b.Log())
 		}
 	}
-	rlog := r.Log()
-	if !strings.Contains(rlog, "offer") || !strings.Contains(rlog, "delete") {
-		t.Fatalf("rtpengine saw no offer/delete:\n%s", rlog)
+	if got := strings.Join(r.Commands(), ","); got != "offer,answer,delete" {
+		t.Fatalf("rtpengine commands %q, want offer,answer,delete:\n%s", got, r.Log())
 	}
 }
 
@@ -150,5 +149,27 @@ func TestKamailioRefusesWrongPassword(t *testing.T) {
 	u := StartBaresip(t, BaresipOptions{User: "mallory", Password: "x", Registrar: k.UDPAddr, NoWaitRegister: true})
 	if err := u.WaitRegistered(10 * time.Second); err == nil {
 		t.Fatalf("unknown user registered")
+	}
+}
+
+func TestKamailioRelaysCancel(t *testing.T) {
+	k, r, alice, bob := callPair(t, true, false)
+	if err := alice.Dial(bob.AOR); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent("CALL_INCOMING", 10*time.Second); err != nil {
+		t.Fatalf("bob: %v\n%s", err, k.Log())
+	}
+	if err := alice.Hangup(); err != nil { // CANCEL before the answer
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent("CALL_CLOSED", 10*time.Second); err != nil {
+		t.Fatalf("bob did not see the CANCEL: %v\n%s", err, k.Log())
+	}
+	if !strings.Contains(bob.Log(), "CANCEL sip:") {
+		t.Fatalf("no CANCEL reached bob:\n%s", bob.Log())
+	}
+	if cmds := r.Commands(); len(cmds) < 2 || cmds[0] != "offer" || cmds[len(cmds)-1] != "delete" {
+		t.Fatalf("rtpengine commands %v, want offer ... delete on CANCEL:\n%s", cmds, r.Log())
 	}
 }

@@ -168,12 +168,15 @@ route[WITHINDLG] {
 		}
 		exit;
 	}
-	if (is_method("BYE|INFO|UPDATE|NOTIFY|REFER|MESSAGE|PRACK") && ($rd == "{{.Domain}}" || uri == myself) && $rU != $null) {
-		# in-dialog request without Route (strict UA): route it like an initial one
-		if (!isdsturiset()) {
-			handle_ruri_alias();
+	if (is_method("BYE|INFO|UPDATE|NOTIFY|REFER|MESSAGE|PRACK")) {
+		# in-dialog request without Route (peer that ignored Record-Route):
+		# a WebSocket target carries its alias; a local user is looked up
+		handle_ruri_alias();
+		if (isdsturiset()) {
+			route(RELAY);
+			exit;
 		}
-		if (lookup("location")) {
+		if (($rd == "{{.Domain}}" || uri == myself) && $rU != $null && lookup("location")) {
 			route(RELAY);
 			exit;
 		}

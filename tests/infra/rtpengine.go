@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +88,18 @@ func rtpengineNGPing(addr string, timeout time.Duration) error {
 		return fmt.Errorf("unexpected ng reply %q", reply)
 	}
 	return nil
+}
+
+var rtpengineCommandRe = regexp.MustCompile(`Received command '([a-z ]+)'`)
+
+// Commands lists the ng commands rtpengine received so far, in order,
+// without pings (e.g. ["offer", "answer", "delete"]).
+func (r *Rtpengine) Commands() []string {
+	var cmds []string
+	for _, m := range rtpengineCommandRe.FindAllStringSubmatch(r.Log(), -1) {
+		if m[1] != "ping" {
+			cmds = append(cmds, m[1])
+		}
+	}
+	return cmds
 }
