@@ -3,7 +3,6 @@ package engine
 import (
 	"strings"
 	"sync"
-	"time"
 )
 
 // Log levels (loglevel parameter): 1 important events, 3 details, 5 SIP
@@ -56,4 +55,3 @@ func (e *Engine) logEvent(level int, text string) { e.log(level, "EVENT", text) 
 func (e *Engine) logWarn(text string)             { e.log(LogImportant, "WARNING", text) }
 func (e *Engine) logError(text string)            { e.log(LogImportant, "ERROR", text) }
 
-var _ = time.Now
