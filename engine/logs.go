@@ -54,4 +54,3 @@ func (e *Engine) log(level int, kind, text string) {
 func (e *Engine) logEvent(level int, text string) { e.log(level, "EVENT", text) }
 func (e *Engine) logWarn(text string)             { e.log(LogImportant, "WARNING", text) }
 func (e *Engine) logError(text string)            { e.log(LogImportant, "ERROR", text) }
-
