@@ -1,0 +1,132 @@
+// Command e2e drives two softphone.html pages in one headless Chromium
+// through a running webphone-demo server: both register, 1001 calls 1002,
+// 1002 accepts, audio flows, hold/unhold, mute, RFC 4733 DTMF, chat, hang
+// up. It is a separate module (it needs chromedp) run by
+// `../../../build.sh e2e`, which starts and stops the server.
+//
+//	go run . http://127.0.0.1:18080
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+type page struct {
+	name string
+	ctx  context.Context
+}
+
+func (p page) eval(js string) (string, error) {
+	var out string
+	err := chromedp.Run(p.ctx, chromedp.Evaluate(js, &out, func(e *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return e.WithAwaitPromise(true)
+	}))
+	return out, err
+}
+
+func (p page) must(js string) string {
+	out, err := p.eval(js)
+	if err != nil {
+		fail(p, "evaluate "+js+": "+err.Error())
+	}
+	return out
+}
+
+// waitFor polls a condition; the limit only bounds a failing run.
+func (p page) waitFor(what, cond string) {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if out, err := p.eval("String(!!(" + cond + "))"); err == nil && out == "true" {
+			fmt.Printf("ok   %s: %s\n", p.name, what)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fail(p, what)
+}
+
+func fail(p page, what string) {
+	status, _ := p.eval("document.getElementById('status').textContent")
+	log, _ := p.eval("document.getElementById('log').textContent")
+	fmt.Printf("FAIL %s: %s\n  status: %s\n  log:\n%s\n", p.name, what, status, log)
+	os.Exit(1)
+}
+
+func main() {
+	if len(os.Args) != 2 || !strings.HasPrefix(os.Args[1], "http://") {
+		fmt.Fprintln(os.Stderr, "usage: e2e http://host:port (a running webphone-demo)")
+		os.Exit(2)
+	}
+	base := strings.TrimRight(os.Args[1], "/")
+	host := strings.TrimPrefix(base, "http://")
+	chromium := os.Getenv("WEBPHONE_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.Flag("allow-loopback-in-peer-connection", true),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Run(browser); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start chromium:", err)
+		os.Exit(1)
+	}
+	open := func(user string) page {
+		ctx, _ := chromedp.NewContext(browser)
+		u := fmt.Sprintf("%s/softphone.html?wp_serveraddress=%s&wp_webrtcserveraddress=ws://%s/ws&wp_username=%s&wp_password=pass%s",
+			base, strings.Split(host, ":")[0], host, user, user)
+		if err := chromedp.Run(ctx, chromedp.Navigate(u)); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: open page:", err)
+			os.Exit(1)
+		}
+		return page{name: user, ctx: ctx}
+	}
+	a, b := open("1001"), open("1002")
+	a.waitFor("registered", "webphone_api.isregistered()")
+	b.waitFor("registered", "webphone_api.isregistered()")
+
+	a.must("String(webphone_api.call('1002'))")
+	b.waitFor("incoming call shown", "document.getElementById('incoming').style.display === 'block'")
+	b.must("String(webphone_api.accept())")
+	a.waitFor("connected", "document.getElementById('lines').textContent.includes('connected')")
+	b.waitFor("connected", "document.getElementById('lines').textContent.includes('connected')")
+	a.waitFor("ICE connected", "['connected','completed'].includes(webphone_api.getrtcpeerconnection().iceConnectionState)")
+	b.waitFor("remote audio element playing", "(() => { const el = document.querySelector('audio[data-webphone-line]'); return !!el && !!el.srcObject && !el.paused; })()")
+	b.waitFor("audio bytes received", `(async () => { let n = 0; (await webphone_api.getrtcpeerconnection().getStats()).forEach(x => { if (x.type === 'inbound-rtp') n += x.bytesReceived; }); return n > 1000; })()`)
+
+	a.must("String(webphone_api.hold(true))")
+	a.waitFor("on hold, local SDP sendonly", "webphone_api.isonhold() && webphone_api.getrtcpeerconnection().localDescription.sdp.includes('a=sendonly')")
+	a.must("String(webphone_api.hold(false))")
+	a.waitFor("off hold, local SDP sendrecv", "!webphone_api.isonhold() && webphone_api.getrtcpeerconnection().localDescription.sdp.includes('a=sendrecv')")
+	a.must("String(webphone_api.mute(true, 2))")
+	a.waitFor("muted, microphone track disabled", "webphone_api.ismuted() && webphone_api.getrtcpeerconnection().getSenders()[0].track.enabled === false")
+	a.must("String(webphone_api.mute(false, 2))")
+	a.must("String(webphone_api.setparameter('dtmfmode', '4'))")
+	a.must(`(() => { window.__tones = ''; webphone_api.getrtcpeerconnection().getSenders()[0].dtmf
+		.addEventListener('tonechange', e => { window.__tones += e.tone; }); return 'ok'; })()`)
+	if a.must("String(webphone_api.dtmf('1#'))") != "true" {
+		fail(a, "dtmf() refused")
+	}
+	a.waitFor("RFC 4733 DTMF played by the RTCDTMFSender", "window.__tones === '1#'")
+
+	a.must("String(webphone_api.sendchat('1002', 'hello, B'))")
+	b.waitFor("chat received", "document.getElementById('chatlog').textContent.includes('1001: hello, B')")
+	a.must("String(webphone_api.hangup())")
+	b.waitFor("call ended", "!webphone_api.isincall()")
+	a.waitFor("call ended with a CDR", "!webphone_api.isincall() && document.getElementById('log').textContent.includes('CDR 1001')")
+	fmt.Println("e2e: PASS")
+}
