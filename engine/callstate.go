@@ -82,11 +82,10 @@ func (e *Engine) emitRinging(l *line) {
 	st := e.lineStatusLocked(l, "Ringing")
 	e.mu.Unlock()
 	e.emitCallState("ringing", s)
+	e.setGlobalStatus("Ringing...")
 	e.notify(st)
 	if s.dir == 2 {
 		e.setGlobalStatus("Incoming...")
-	} else {
-		e.setGlobalStatus("Ringing...")
 	}
 }
 

@@ -284,3 +284,33 @@ func TestInitSchedulesAutostartAfterLoaded(t *testing.T) {
 	}
 	assert.False(t, e.AutoStart(), "autostart runs once")
 }
+
+func TestLogLinesFollowLoglevel(t *testing.T) {
+	e, rec, _ := offlineEngine(t)
+	e.logEvent(LogDetail, "detail one")
+	e.logError("bad thing")
+	e.SetParameter("loglevel", "5")
+	e.logEvent(LogTrace, "trace two")
+	e.Close()
+	var logs []any
+	for _, ev := range rec.find(named("onEvent", "log")) {
+		logs = append(logs, ev.args[1])
+	}
+	assert.Equal(t, []any{"ERROR, bad thing", "EVENT, setparameter loglevel=5", "EVENT, trace two"}, logs)
+	assert.Contains(t, e.GetLogs(), "EVENT, detail one", "getlogs keeps every level")
+}
+
+func TestPanickingEmitDoesNotStopTheEngine(t *testing.T) {
+	var got []string
+	e := New(Options{Emit: func(cb string, args ...any) {
+		if cb == "onCallStateChange" {
+			panic("page listener bug")
+		}
+		got = append(got, cb)
+	}})
+	addLine(e, 1, "1111", "c1")
+	assert.True(t, e.Hangup(-1))
+	e.Close()
+	assert.Contains(t, got, "onCdr", "later events still arrive")
+	assert.Contains(t, e.GetLogs(), "page listener bug")
+}
