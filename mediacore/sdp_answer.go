@@ -3,6 +3,8 @@ package mediacore
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pion/sdp/v3"
 )
 
 // BuildAnswer answers a remote offer. It lists the codecs both sides support in our preference
@@ -17,7 +19,11 @@ func BuildAnswer(offer []byte, cfg SDPConfig) ([]byte, Negotiated, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, Negotiated{}, err
 	}
-	rm, err := ParseRemoteMedia(offer)
+	offerSD, err := parseSDP(offer)
+	if err != nil {
+		return nil, Negotiated{}, err
+	}
+	rm, err := remoteMediaFrom(offerSD)
 	if err != nil {
 		return nil, Negotiated{}, err
 	}
@@ -34,7 +40,9 @@ func BuildAnswer(offer []byte, cfg SDPConfig) ([]byte, Negotiated, error) {
 		neg.PTime = rm.PTime // follow the offerer's packetization
 		cfg.PTime = rm.PTime
 	}
-	body, err := marshalSDP(cfg, neg.Accepted, neg.Direction, neg.DTMFPayloadType != 0, neg.DTMFPayloadType, ptOf, neg.RTCPMux)
+	sd := sessionSDP(cfg, neg.Accepted, neg.Direction, neg.DTMFPayloadType != 0, neg.DTMFPayloadType, ptOf, neg.RTCPMux)
+	sd.MediaDescriptions = answerMediaLines(offerSD, rm.MediaIndex, sd.MediaDescriptions[0])
+	body, err := sd.Marshal()
 	if err != nil {
 		return nil, Negotiated{}, err
 	}
@@ -133,4 +141,26 @@ func describeCodecs(rm RemoteMedia) string {
 		names = append(names, fmt.Sprintf("%d %s", m.PayloadType, n))
 	}
 	return "[" + strings.Join(names, ", ") + "]"
+}
+
+// answerMediaLines keeps the offer's m= lines in order (RFC 3264 section 6): our audio stream at
+// the negotiated position, every other stream rejected with port 0.
+func answerMediaLines(offer *sdp.SessionDescription, audioIdx int, audio *sdp.MediaDescription) []*sdp.MediaDescription {
+	out := make([]*sdp.MediaDescription, 0, len(offer.MediaDescriptions))
+	for i, md := range offer.MediaDescriptions {
+		if i == audioIdx {
+			out = append(out, audio)
+			continue
+		}
+		name := sdp.MediaName{Media: "audio", Protos: []string{"RTP", "AVP"}, Formats: []string{"0"}}
+		if md != nil {
+			name.Media, name.Protos = md.MediaName.Media, md.MediaName.Protos
+			if len(md.MediaName.Formats) > 0 {
+				name.Formats = md.MediaName.Formats[:1]
+			}
+		}
+		name.Port = sdp.RangedPort{Value: 0}
+		out = append(out, &sdp.MediaDescription{MediaName: name})
+	}
+	return out
 }

@@ -14,12 +14,12 @@ func BuildOffer(cfg SDPConfig) ([]byte, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return marshalSDP(cfg, cfg.codecs(), cfg.Direction, !cfg.NoDTMF, cfg.dtmfPT(), nil, cfg.RTCPMux)
+	return sessionSDP(cfg, cfg.codecs(), cfg.Direction, !cfg.NoDTMF, cfg.dtmfPT(), nil, cfg.RTCPMux).Marshal()
 }
 
-// marshalSDP writes a session with one audio stream. ptOf maps a codec to the payload type to
+// sessionSDP builds a session with one audio stream. ptOf maps a codec to the payload type to
 // write (nil = its static type).
-func marshalSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT uint8, ptOf map[Codec]uint8, mux bool) ([]byte, error) {
+func sessionSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT uint8, ptOf map[Codec]uint8, mux bool) *sdp.SessionDescription {
 	ipVer := "IP4"
 	if ip := net.ParseIP(cfg.Address); ip != nil && ip.To4() == nil {
 		ipVer = "IP6"
@@ -82,5 +82,5 @@ func marshalSDP(cfg SDPConfig, codecs []Codec, dir Direction, dtmf bool, dtmfPT 
 		TimeDescriptions:  []sdp.TimeDescription{{Timing: sdp.Timing{}}},
 		MediaDescriptions: []*sdp.MediaDescription{md},
 	}
-	return sd.Marshal()
+	return sd
 }

@@ -34,6 +34,7 @@ type RemoteMedia struct {
 	PTime        int       // a=ptime in ms, 0 if absent
 	SessionID    uint64    // o= session id
 	SessionVer   uint64    // o= session version
+	MediaIndex   int       // position of this stream among the SDP's m= lines
 }
 
 // Addr returns the RTP address as a UDP address (nil when the address is not an IP).
@@ -71,19 +72,29 @@ func (r RemoteMedia) Codec(pt uint8) (RTPMap, bool) {
 // ParseRemoteMedia extracts the first plain-RTP audio stream of an SDP: address, ports, payload
 // types, codecs and direction. It returns ErrNoAudio when there is none.
 func ParseRemoteMedia(raw []byte) (RemoteMedia, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return RemoteMedia{}, err
+	}
+	return remoteMediaFrom(sd)
+}
+
+func parseSDP(raw []byte) (*sdp.SessionDescription, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(raw)); err != nil {
-		return RemoteMedia{}, fmt.Errorf("mediacore: bad SDP: %w", err)
+		return nil, fmt.Errorf("mediacore: bad SDP: %w", err)
 	}
-	return remoteMediaFrom(&sd)
+	return &sd, nil
 }
 
 func remoteMediaFrom(sd *sdp.SessionDescription) (RemoteMedia, error) {
-	md := findAudio(sd)
-	if md == nil {
+	idx := findAudio(sd)
+	if idx < 0 {
 		return RemoteMedia{}, ErrNoAudio
 	}
+	md := sd.MediaDescriptions[idx]
 	rm := RemoteMedia{
+		MediaIndex: idx,
 		Port:       md.MediaName.Port.Value,
 		SessionID:  sd.Origin.SessionID,
 		SessionVer: sd.Origin.SessionVersion,
@@ -138,19 +149,19 @@ func remoteMediaFrom(sd *sdp.SessionDescription) (RemoteMedia, error) {
 	return rm, nil
 }
 
-// findAudio returns the first audio m= line with a plain RTP profile and a non-zero port,
-// falling back to the first plain RTP audio line (port 0 is reported by the caller).
-func findAudio(sd *sdp.SessionDescription) *sdp.MediaDescription {
-	var zeroPort *sdp.MediaDescription
-	for _, md := range sd.MediaDescriptions {
+// findAudio returns the index of the first audio m= line with a plain RTP profile and a non-zero
+// port, falling back to the first plain RTP audio line (port 0 is reported by the caller), or -1.
+func findAudio(sd *sdp.SessionDescription) int {
+	zeroPort := -1
+	for i, md := range sd.MediaDescriptions {
 		if md == nil || md.MediaName.Media != "audio" || !isPlainRTP(md.MediaName.Protos) {
 			continue
 		}
 		if md.MediaName.Port.Value != 0 {
-			return md
+			return i
 		}
-		if zeroPort == nil {
-			zeroPort = md
+		if zeroPort < 0 {
+			zeroPort = i
 		}
 	}
 	return zeroPort

@@ -291,3 +291,22 @@ func TestHoldDirection(t *testing.T) {
 	_, err := HoldDirection("yes")
 	assert.Error(t, err)
 }
+
+func TestBuildAnswerKeepsOtherMediaLinesRejected(t *testing.T) {
+	offer := "v=0\r\no=- 1 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n" +
+		"m=video 30002 RTP/AVP 96 97\r\na=rtpmap:96 H264/90000\r\n" +
+		"m=audio 30000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n" +
+		"m=audio 30004 RTP/SAVP 0\r\n"
+	body, neg, err := BuildAnswer([]byte(offer), localCfg())
+	require.NoError(t, err)
+	assert.Equal(t, 1, neg.Remote.MediaIndex)
+	s := string(body)
+	iv := strings.Index(s, "m=video 0 RTP/AVP 96\r\n")
+	ia := strings.Index(s, "m=audio 40000 RTP/AVP 0 101\r\n")
+	is := strings.Index(s, "m=audio 0 RTP/SAVP 0\r\n")
+	require.True(t, iv >= 0 && ia >= 0 && is >= 0, "all three m= lines answered:\n%s", s)
+	assert.True(t, iv < ia && ia < is, "in the offer's order")
+	rm, err := ParseRemoteMedia(body)
+	require.NoError(t, err)
+	assert.Equal(t, 40000, rm.Port)
+}

@@ -224,8 +224,10 @@ func (s *Session) SetCodec(c Codec) error {
 	return nil
 }
 
-// SendDTMF queues RFC 4733 digits (0-9 * # A-D) of durationMs each (0 = 160 ms). Audio pauses
-// while an event is sent.
+// SendDTMF queues RFC 4733 digits (0-9 * # A-D) of durationMs each (0 = 160 ms, 40..5000).
+// Audio pauses while an event is sent. It fails before negotiation (ErrNotNegotiated), when the
+// peer has no telephone-event (ErrDTMFNotNegotiated), while we do not send (hold) and for
+// invalid digits.
 func (s *Session) SendDTMF(digits string, durationMs int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -234,6 +236,9 @@ func (s *Session) SendDTMF(digits string, durationMs int) error {
 	}
 	if s.neg.DTMFPayloadType == 0 {
 		return ErrDTMFNotNegotiated
+	}
+	if !s.neg.Direction.Sends() {
+		return fmt.Errorf("mediacore: cannot send DTMF while the direction is %v", s.neg.Direction)
 	}
 	return s.dtmfTx.Queue(digits, time.Duration(durationMs)*time.Millisecond)
 }

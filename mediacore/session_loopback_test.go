@@ -261,3 +261,42 @@ func TestSessionErrors(t *testing.T) {
 func replacePort(sdp string, from, to int) string {
 	return strings.Replace(sdp, fmt.Sprintf("m=audio %d ", from), fmt.Sprintf("m=audio %d ", to), 1)
 }
+
+func TestSessionSurvivesGarbage(t *testing.T) {
+	a := newParty(t, 1000, nil, false)
+	b := newParty(t, 440, nil, false)
+	connect(t, a, b)
+	heardTone(t, b.rec, []float64{440, 1000})
+
+	junk, err := net.Dial("udp4", b.sess.LocalAddr().String())
+	require.NoError(t, err)
+	defer junk.Close()
+	badPadding := []byte{0xa0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 200}
+	unknownPT := []byte{0x80, 18, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 3}
+	shortDTMF := []byte{0x80, 101, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1}
+	badRTCP := []byte{0x80, 200, 0, 99}
+	for _, p := range [][]byte{{}, {0}, []byte("\r\n"), []byte("hello world, not RTP"), badPadding, unknownPT, shortDTMF, badRTCP,
+		{0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe, 0xde, 0, 9}} { // extension header longer than the packet
+		_, err := junk.Write(p)
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool { return b.sess.Stats().Ignored >= 9 }, 3*time.Second, 10*time.Millisecond,
+		"ignored %d", b.sess.Stats().Ignored)
+	assert.Equal(t, a.sess.LocalAddr().String(), b.sess.RemoteAddr().String(), "junk with unknown payload does not hijack the stream")
+	n := b.rec.Len()
+	require.Eventually(t, func() bool { return b.rec.Len() > n+1600 }, 3*time.Second, 10*time.Millisecond)
+	f, _ := heardTone(t, b.rec, []float64{440, 1000})
+	assert.Equal(t, 1000.0, f, "still hearing A")
+}
+
+func TestSessionNoDTMFWhileHeld(t *testing.T) {
+	a := newParty(t, 1000, nil, false)
+	b := newParty(t, 440, nil, false)
+	offer, err := a.sess.LocalOffer(SendRecv)
+	require.NoError(t, err)
+	answer, err := b.sess.ApplyOffer(offer, Inactive)
+	require.NoError(t, err)
+	require.NoError(t, a.sess.ApplyAnswer(answer))
+	assert.Error(t, a.sess.SendDTMF("1", 100))
+	assert.Error(t, b.sess.SendDTMF("1", 100))
+}

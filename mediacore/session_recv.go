@@ -35,6 +35,11 @@ func (s *Session) handleRTP(b []byte, from *net.UDPAddr, pcm []int16) (DTMFEvent
 		s.stats.ignored++
 		return DTMFEvent{}, false
 	}
+	if isDTMF && len(payload) < dtmfPayloadLen || !isDTMF && len(payload) == 0 {
+		s.stats.ignored++
+		return DTMFEvent{}, false
+	}
+	// Only well-formed media moves the destination (symmetric RTP).
 	s.latchLocked(from)
 	if !s.neg.Direction.Receives() {
 		s.stats.ignored++
@@ -52,7 +57,11 @@ func (s *Session) handleRTP(b []byte, from *net.UDPAddr, pcm []int16) (DTMFEvent
 	s.stats.octetsReceived += uint64(len(payload))
 	if isDTMF {
 		ev, isNew, err := s.dtmfRx.Push(h.Timestamp, payload)
-		if err != nil || !isNew {
+		if err != nil {
+			s.stats.ignored++
+			return DTMFEvent{}, false
+		}
+		if !isNew {
 			return DTMFEvent{}, false
 		}
 		s.stats.dtmfReceived++
