@@ -119,8 +119,8 @@ func (e *Engine) waitReady(ctx context.Context) (*sipcore.UA, string) {
 		switch {
 		case st == sipcore.RegRegistered:
 			return ua, ""
-		case st == sipcore.RegRegistering && want:
-		case must && want && st != sipcore.RegFailed:
+		case want && st != sipcore.RegFailed:
+			// registration under way or about to start: register first
 		case must:
 			return nil, "-1 Register failed"
 		default:

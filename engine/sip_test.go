@@ -88,6 +88,22 @@ func registerOKs(e *Engine) int {
 	return n
 }
 
+// registeredBeforeInvite tells whether a REGISTER was answered 200 before
+// the first INVITE went out.
+func registeredBeforeInvite(e *Engine) bool {
+	e.hist.mu.Lock()
+	defer e.hist.mu.Unlock()
+	for _, r := range e.hist.recs {
+		if !r.out && r.code == 200 && r.method == "REGISTER" {
+			return true
+		}
+		if r.out && r.req && r.method == "INVITE" {
+			return false
+		}
+	}
+	return false
+}
+
 func cdrOf(t *testing.T, p *phone) event {
 	t.Helper()
 	return p.rec.waitFor(t, p.user+" CDR", func(ev event) bool { return ev.cb == "onCdr" })
@@ -156,6 +172,7 @@ func TestCallAcceptHoldDTMFMuteHangup(t *testing.T) {
 	assert.Equal(t, 1, a.e.GetLine())
 
 	in := b.rec.waitFor(t, "incoming setup", callState("setup"))
+	assert.True(t, registeredBeforeInvite(a.e), "R-INIT-1: register first, then call")
 	assert.Equal(t, []any{"setup", 2, "1001", "1001", 1, in.args[5]}, in.args)
 	b.rec.waitFor(t, "incoming ringing", callState("ringing"))
 	b.rec.waitFor(t, "STATUS Ringing", notification("STATUS,1,Ringing,1001,1002,2,"))
