@@ -273,6 +273,8 @@ func (e *Engine) hangupLineReason(l *line, text string, party int) {
 		reason = "BYE " + text
 	case dir == 1:
 		reason = "CANCEL " + text
+	case text == "User Hung Up":
+		reason = "603 rejected" // hangup() of a ringing call is a reject
 	default:
 		reason = "603 " + text
 	}
