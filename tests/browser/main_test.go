@@ -1,0 +1,37 @@
+package browser
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// chromiumPath is the browser the tests drive.
+const chromiumPath = "/usr/bin/chromium"
+
+// repoRoot is the repository root (this package is tests/browser).
+var repoRoot string
+
+// TestMain builds www/webphone.wasm once for the test binary, and fails
+// clearly when that or Chromium is missing.
+func TestMain(m *testing.M) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "browser tests:", err)
+		os.Exit(1)
+	}
+	repoRoot = root
+	if _, err := os.Stat(chromiumPath); err != nil {
+		fmt.Fprintf(os.Stderr, "browser tests: %s is missing (install chromium; scripts/install-deps.sh): %v\n", chromiumPath, err)
+		os.Exit(1)
+	}
+	cmd := exec.Command("./build.sh")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "browser tests: ./build.sh failed: %v\n%s\n", err, out)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
