@@ -1,0 +1,204 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+)
+
+// onTrack plays remote audio through an autoplaying <audio> element.
+func (m *PeerMedia) onTrack(ev safejs.Value) {
+	stream := safejs.Undefined()
+	if streams, err := ev.Get("streams"); err == nil {
+		if n, _ := streams.Length(); n > 0 {
+			stream, _ = streams.Index(0)
+		}
+	}
+	if isNullish(stream) {
+		track, err := ev.Get("track")
+		if err != nil {
+			return
+		}
+		msCtor, err := global("MediaStream")
+		if err != nil {
+			return
+		}
+		if stream, err = msCtor.New([]any{track}); err != nil {
+			return
+		}
+	}
+	el, err := m.audioElement()
+	if err != nil {
+		m.warn("cannot play remote audio: %v", err)
+		return
+	}
+	_ = el.Set("srcObject", stream)
+	if p, err := el.Call("play"); err == nil {
+		go func() {
+			if _, err := await(context.Background(), p); err != nil {
+				m.warn("remote audio does not play (autoplay policy? a user gesture may be needed): %v", err)
+			}
+		}()
+	}
+}
+
+// audioElement creates (once) the hidden autoplaying <audio> element.
+func (m *PeerMedia) audioElement() (safejs.Value, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.haveAudioEl {
+		return m.audioEl, nil
+	}
+	if m.closed {
+		return safejs.Undefined(), errors.New("media closed")
+	}
+	doc, err := global("document")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	el, err := doc.Call("createElement", "audio")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	_ = el.Set("autoplay", true)
+	_ = el.Set("muted", m.muteSpeaker)
+	_, _ = el.Call("setAttribute", "data-webphone-line", m.cfg.Label)
+	_, _ = el.Call("setAttribute", "style", "display:none")
+	parent := safejs.Undefined()
+	if m.cfg.AudioParent != "" {
+		parent, _ = doc.Call("getElementById", m.cfg.AudioParent)
+	}
+	if isNullish(parent) {
+		parent, _ = doc.Get("body")
+	}
+	if !isNullish(parent) {
+		if _, err := parent.Call("appendChild", el); err != nil {
+			return safejs.Undefined(), err
+		}
+	}
+	m.audioEl, m.haveAudioEl = el, true
+	return el, nil
+}
+
+// ensureTransceiver finds or adds the audio transceiver.
+func (m *PeerMedia) ensureTransceiver() error {
+	m.mu.Lock()
+	have := m.haveTx
+	m.mu.Unlock()
+	if have {
+		return nil
+	}
+	if list, err := m.pc.Call("getTransceivers"); err == nil {
+		n, _ := list.Length()
+		for i := 0; i < n; i++ {
+			t, err := list.Index(i)
+			if err != nil {
+				continue
+			}
+			recv, _ := t.Get("receiver")
+			track, _ := recv.Get("track")
+			if getString(track, "kind") == "audio" {
+				m.mu.Lock()
+				m.transceiver, m.haveTx = t, true
+				m.mu.Unlock()
+				return nil
+			}
+		}
+	}
+	t, err := m.pc.Call("addTransceiver", "audio", map[string]any{"direction": "sendrecv"})
+	if err != nil {
+		return fmt.Errorf("jsbridge: addTransceiver(audio): %w", err)
+	}
+	m.mu.Lock()
+	m.transceiver, m.haveTx = t, true
+	m.mu.Unlock()
+	return nil
+}
+
+// attachMicrophone opens the microphone once (per the policy) and puts its
+// track on the audio sender. Failures are warnings unless MicRequired, in
+// which case the following setDirection/Offer still go on but the caller
+// sees the error from checkMic.
+func (m *PeerMedia) attachMicrophone(ctx context.Context) {
+	m.mu.Lock()
+	tried := m.micTried
+	m.micTried = true
+	m.mu.Unlock()
+	if tried || m.cfg.Microphone == MicDisabled {
+		return
+	}
+	stream, err := m.openMicrophone(ctx)
+	if err != nil {
+		if m.cfg.Microphone != MicOptional {
+			m.warn("cannot access microphone: %v", err)
+		}
+		return
+	}
+	tracks, err := stream.Call("getAudioTracks")
+	if err != nil {
+		return
+	}
+	track, err := tracks.Index(0)
+	if err != nil || isNullish(track) {
+		return
+	}
+	m.mu.Lock()
+	m.mic, m.micTrack, m.haveMic = stream, track, true
+	_ = track.Set("enabled", !m.muteMic)
+	tx := m.transceiver
+	closed := m.closed
+	m.mu.Unlock()
+	if closed {
+		_, _ = track.Call("stop")
+		return
+	}
+	sender, err := tx.Get("sender")
+	if err == nil {
+		if p, err := sender.Call("replaceTrack", track); err == nil {
+			_, _ = await(ctx, p)
+		}
+		// Let the remote side see the track's stream (a=msid).
+		if _, err := sender.Get("setStreams"); err == nil {
+			_, _ = sender.Call("setStreams", stream)
+		}
+	}
+}
+
+func (m *PeerMedia) openMicrophone(ctx context.Context) (safejs.Value, error) {
+	nav, err := global("navigator")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	devices, err := nav.Get("mediaDevices")
+	if err != nil || isNullish(devices) {
+		return safejs.Undefined(), errors.New("navigator.mediaDevices is missing (page not served over https or localhost?)")
+	}
+	var audio any = true
+	if m.cfg.AudioConstraints != nil {
+		audio = m.cfg.AudioConstraints
+	}
+	return callAwait(ctx, devices, "getUserMedia", map[string]any{"audio": audio, "video": false})
+}
+
+// setDirection applies hold ("", "sendonly", "inactive") to the
+// transceiver; without a microphone the local side only receives.
+func (m *PeerMedia) setDirection(hold string) error {
+	m.mu.Lock()
+	tx, haveMic := m.transceiver, m.haveMic
+	m.mu.Unlock()
+	if m.cfg.Microphone == MicRequired && !haveMic {
+		return errors.New("jsbridge: microphone required (useaudiorecord=2) but not available")
+	}
+	dir, err := transceiverDirection(hold, haveMic)
+	if err != nil {
+		return err
+	}
+	if err := tx.Set("direction", dir); err != nil {
+		return fmt.Errorf("jsbridge: transceiver direction %s: %w", dir, err)
+	}
+	return nil
+}
