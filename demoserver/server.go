@@ -85,15 +85,16 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("demoserver: no accounts")
 	}
 	s := &Server{opts: opts, log: log, accounts: acc, bindings: newBindings(), flows: newFlowTable()}
+	sipLog := sipgoLogger(log)
 
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent("webphone-demo"),
 		sipgo.WithUserAgentTransportLayerOptions(
-			sip.WithTransportLayerLogger(log),
+			sip.WithTransportLayerLogger(sipLog),
 			sip.WithTransportLayerReadFilter(dropUnparsable),
 		),
 		sipgo.WithUserAgentTransactionLayerOptions(
-			sip.WithTransactionLayerLogger(log),
+			sip.WithTransactionLayerLogger(sipLog),
 			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
 				log.Debug("stray response dropped", "res", r.Short())
 			}),
@@ -103,12 +104,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(sipLog))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(sipLog))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("demoserver: %w", err)

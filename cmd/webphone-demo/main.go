@@ -12,8 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"syscall"
 
@@ -41,7 +43,13 @@ func main() {
 		sip.SIPDebug = true
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log) // sipgo traces through slog.Default
+	if *verbose || *trace {
+		slog.SetDefault(log) // sipgo traces through slog.Default
+	} else {
+		// sipgo also logs connection details through slog.Default; keep
+		// only its errors on the demo console.
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	}
 	// Browser SDP offers (ICE candidates, fingerprints) exceed sipgo's default
 	// 1300-byte UDP limit; there is no TCP here, so allow large datagrams
 	// (IP fragmentation carries them on a LAN).
@@ -75,22 +83,41 @@ func main() {
 		os.Exit(1)
 	}
 
-	fmt.Printf("\nOpen %s in two browser tabs.\n", srv.HTTPURL())
-	fmt.Printf("  SIP over WebSocket: %s\n", srv.WSURL())
-	if u := srv.UDPAddr(); u != "" {
-		fmt.Printf("  SIP over UDP:       %s (desk phones, baresip)\n", u)
-	}
-	fmt.Printf("  SIP domain:         %s   realm: %s\n\nAccounts (user / password):\n", srv.Domain(), srv.Realm())
+	printWelcome(srv, *www, accounts)
+
+	<-ctx.Done()
+	srv.Close()
+}
+
+// printWelcome prints what to open and the accounts to use.
+func printWelcome(srv *demoserver.Server, www string, accounts map[string]string) {
 	users := make([]string, 0, len(accounts))
 	for u := range accounts {
 		users = append(users, u)
 	}
 	sort.Strings(users)
+
+	if st, err := os.Stat(filepath.Join(www, "softphone.html")); www != "" && err == nil && !st.IsDir() {
+		pair := users[:min(2, len(users))]
+		fmt.Printf("\nOpen these pages (two tabs or two browsers), then call %s from the first:\n", pair[len(pair)-1])
+		for _, u := range pair {
+			q := url.Values{}
+			q.Set("wp_serveraddress", srv.Domain())
+			q.Set("wp_webrtcserveraddress", srv.WSURL())
+			q.Set("wp_username", u)
+			q.Set("wp_password", accounts[u])
+			fmt.Printf("  %ssoftphone.html?%s\n", srv.HTTPURL(), q.Encode())
+		}
+	} else {
+		fmt.Printf("\nOpen %s in two browser tabs.\n", srv.HTTPURL())
+	}
+	fmt.Printf("\n  SIP over WebSocket: %s\n", srv.WSURL())
+	if u := srv.UDPAddr(); u != "" {
+		fmt.Printf("  SIP over UDP:       %s (desk phones, baresip)\n", u)
+	}
+	fmt.Printf("  SIP domain:         %s   realm: %s\n\nAccounts (user / password):\n", srv.Domain(), srv.Realm())
 	for _, u := range users {
 		fmt.Printf("  %-10s %s   (sip:%s@%s)\n", u, accounts[u], u, srv.Domain())
 	}
 	fmt.Println("\nPress Ctrl+C to stop.")
-
-	<-ctx.Done()
-	srv.Close()
 }
