@@ -39,6 +39,18 @@ gobin="$(go env GOBIN)"
 export PATH="$gobin:$PATH"
 
 step vet go vet ./...
+
+# The browser code (syscall/js) is invisible to the native vet: vet it for
+# js/wasm too, in the folders that hold Go files.
+wasm_pkgs=()
+for d in jsbridge webaudio cmd/wasm; do
+	if [ -d "$d" ] && [ -n "$(find "$d" -name '*.go' -print -quit)" ]; then
+		wasm_pkgs+=("./$d/...")
+	fi
+done
+if [ ${#wasm_pkgs[@]} -gt 0 ]; then
+	step vet-wasm env GOOS=js GOARCH=wasm go vet "${wasm_pkgs[@]}"
+fi
 step test go test -count=1 -p 2 -timeout "$GO_TEST_TIMEOUT" ./...
 
 # Wasm tests: only when jsbridge has test files.
