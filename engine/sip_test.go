@@ -488,3 +488,17 @@ func TestBrokenMediaEndsTheCallInsteadOfHanging(t *testing.T) {
 	waitUntil(t, "line free", func() bool { return !a.e.IsInCall() })
 	assert.Contains(t, a.e.GetLogs(), "broken media")
 }
+
+func TestBlacklistedCallerIsDeclinedSilently(t *testing.T) {
+	ds := startDemo(t)
+	b := newPhone(t, ds, "1002", map[string]string{"blacklist": "1005, 1001"})
+	b.waitRegistered(t)
+	a := newPhone(t, ds, "1001", nil)
+	a.waitRegistered(t)
+	require.True(t, a.e.Call("1002"))
+	assert.Equal(t, "603 Decline", cdrOf(t, a).args[6])
+	flush(b.e)
+	assert.Empty(t, b.rec.find(func(ev event) bool { return ev.cb == "onCallStateChange" || ev.cb == "onCdr" }),
+		"the blocked call never shows on B")
+	assert.False(t, b.e.IsInCall())
+}
