@@ -76,3 +76,31 @@ func TestContactExpiresParamWins(t *testing.T) {
 	exp, _ := res.Contact().Params.Get("expires")
 	assert.Contains(t, []string{"119", "120"}, exp)
 }
+
+func TestWildcardUnregisterClearsAllBindings(t *testing.T) {
+	ds := startServer(t, "")
+	p1 := newPhone(t, ds, "WS", "1001")
+	p2 := newPhone(t, ds, "UDP", "1001")
+	p1.register()
+	p2.register()
+	require.Len(t, ds.bindings.active("1001"), 2)
+
+	req := p1.newRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: p1.domain})
+	req.To().Address.User = p1.user
+	req.AppendHeader(sip.NewHeader("Contact", "*"))
+	req.AppendHeader(sip.NewHeader("Expires", "0"))
+	res := p1.do(req, p1.pass)
+	require.Equal(t, 200, res.StatusCode, res.StartLine())
+	assert.Empty(t, ds.bindings.active("1001"))
+}
+
+func TestRegisterForAnotherUserIsForbidden(t *testing.T) {
+	ds := startServer(t, "")
+	p := newPhone(t, ds, "WS", "1001")
+	req := p.newRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: p.domain})
+	req.To().Address.User = "1002" // authenticates as 1001, registers 1002
+	req.AppendHeader(sip.HeaderClone(&p.contact))
+	res := p.do(req, p.pass)
+	assert.Equal(t, 403, res.StatusCode)
+	assert.Empty(t, ds.bindings.active("1002"))
+}
