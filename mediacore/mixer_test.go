@@ -51,11 +51,46 @@ func TestMixerSaturates(t *testing.T) {
 	out := make([]int16, 4)
 	c.Read(out)
 	assert.Equal(t, []int16{32767, -32768, 1, 0}, out)
+	b.Read(out) // drain b's first output
 	a.SetVolume(100)
 	a.Write([]int16{1000})
 	m.Mix()
 	b.Read(out)
 	assert.Equal(t, int16(4000), out[0], "volume is capped at 4")
+}
+
+func TestMixerQueuesFrames(t *testing.T) {
+	m := NewMixer(2)
+	a, b := m.Add("a"), m.Add("b")
+	a.Write([]int16{1, 1})
+	a.Write([]int16{2, 2}) // two frames before one Mix: the second waits for the next Mix
+	m.Mix()
+	m.Mix()
+	m.Mix()
+	out := make([]int16, 2)
+	for _, want := range []int16{1, 2, 0} {
+		b.Read(out)
+		assert.Equal(t, want, out[0])
+	}
+	assert.Equal(t, 2, b.Read(out))
+	assert.Equal(t, []int16{0, 0}, out, "nothing queued: silence")
+
+	// As a PCMSource it fills any length frame by frame.
+	a.Write([]int16{5, 5})
+	m.Mix()
+	big := make([]int16, 5)
+	n, err := b.ReadPCM(big)
+	assert.NoError(t, err)
+	assert.Equal(t, 5, n)
+	assert.Equal(t, []int16{5, 5, 0, 0, 0}, big)
+
+	// More frames than the queue holds: the oldest are dropped.
+	for i := int16(1); i <= 6; i++ {
+		assert.NoError(t, a.WritePCM([]int16{i, i}))
+	}
+	m.Mix()
+	b.Read(out)
+	assert.Equal(t, int16(3), out[0])
 }
 
 func BenchmarkMixer4Parties20ms(b *testing.B) {
