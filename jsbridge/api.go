@@ -26,6 +26,12 @@ func EngineAPI(e *engine.Engine, media *MediaRegistry) map[string]APIFunc {
 			e.Init(ArgObject(a, 0), PageURL())
 			return true
 		},
+		// autostart(): start when autostart and a server allow it, then
+		// callto/autoaction. webphone_api.js calls it once the "loaded"
+		// listeners have run (cmd/wasm disables the engine's own timer).
+		"autostart": boolFn(e.AutoStart),
+		// delsettings(level): forget the saved settings and stop.
+		"delsettings": func(a []safejs.Value) any { return e.DelSettings(ArgInt(a, 0, 1)) },
 		"setparameter": func(a []safejs.Value) any {
 			// setparameter(name, value[, allowempty]): null, undefined
 			// and "" all clear the value.

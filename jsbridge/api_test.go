@@ -28,7 +28,7 @@ func jsEventually(t *testing.T, cond string) {
 }
 
 func newTestEngine(t *testing.T, dispatcher string) *engine.Engine {
-	e := engine.New(engine.Options{Storage: engine.NewMapStorage(), Emit: NewEmitter(dispatcher)})
+	e := engine.New(engine.Options{Storage: engine.NewMapStorage(), Emit: NewEmitter(dispatcher), AutoStartDelay: -1})
 	t.Cleanup(e.Close)
 	return e
 }
@@ -104,7 +104,7 @@ var stageFunctions = []string{"setparameter", "getparameter", "start", "stop", "
 	"hangup", "accept", "reject", "ignore", "forward", "hold", "mute", "dtmf", "sendchat", "setline", "getline",
 	"isregistered", "isincall", "ismuted", "isonhold", "linetocallid", "callidtoline", "setsipheader",
 	"getsipheader", "getsipmessage", "getlastrecinvite", "getlastsentinvite", "getlogs", "getenginename",
-	"getStatus", "getrtcpeerconnection",
+	"getStatus", "getrtcpeerconnection", "delsettings",
 	"onAppStateChange", "onRegStateChange", "onCallStateChange", "onChat", "onDTMF", "onCdr", "onEvent"}
 
 // TestWebphoneAPIJS runs www/webphone_api.js in the page against the real
@@ -144,14 +144,16 @@ func TestWebphoneAPIJS(t *testing.T) {
 	release, err := Export(APIObjectName, EngineAPI(e, &MediaRegistry{}))
 	require.NoError(t, err)
 	defer release()
-	jsRun(t, `globalThis.__webphone_go_ready()`)
+	jsRun(t, `const orig = __webphone_go.autostart;
+		__webphone_go.autostart = function () { __seen.order.push("autostart"); return orig(); };
+		globalThis.__webphone_go_ready()`)
 
 	jsEventually(t, `__seen.app.includes("loaded")`)
 	after := jsRun(t, `const w = webphone_api;
 		return JSON.stringify({app: __seen.app, order: __seen.order, cid: __seen.cid,
 			display: w.getparameter("displayname"), user: w.getparameter("username"),
 			engine: w.getenginename(), line: w.getline()});`)
-	assert.JSONEq(t, `{"app":["loaded"],"order":["onLoaded"],"cid":"","display":"Dave","user":"carol",
+	assert.JSONEq(t, `{"app":["loaded"],"order":["onLoaded","autostart"],"cid":"","display":"Dave","user":"carol",
 		"engine":"webrtc","line":-1}`, jsString(t, after))
 
 	// Several listeners, null clears, deprecated registrars, no throwing.

@@ -90,6 +90,11 @@
     switch (name) {
       case 'onAppStateChange':
         fire({ loaded: 'onLoaded', started: 'onStart', stopped: 'onStop' }[args[0]], []);
+        if (args[0] === 'loaded' && engine) {
+          // The page has set its parameters in "loaded": start now unless
+          // autostart=0 (or no server is configured).
+          callEngine('autostart', [], false);
+        }
         break;
       case 'onRegStateChange':
         if (args[0] === 'registered') fire('onRegistered', []);
@@ -213,6 +218,7 @@
   api.register = action('register');
   api.reregister = api.register;
   api.unregister = action('unregister');
+  api.delsettings = action('delsettings');
 
   api.call = function (number) {
     return action('call').call(null, asString(number));
@@ -354,13 +360,15 @@
     }).catch(fail);
   }
 
-  // Browser close or refresh: stop (hang up, unregister) unless
-  // needunregister is false.
+  // Browser close or refresh: stop (hang up, unregister; best effort, the
+  // page may be gone before the messages leave) unless needunregister is
+  // false, and report "stopped" now, while listeners can still run.
   global.addEventListener('pagehide', function () {
     if (!engine) return;
     var nu = String(callEngine('getparameter', ['needunregister'], '')).toLowerCase();
-    if (nu === 'false' || nu === '0') return;
-    callEngine('stop', [], false);
+    if (nu !== 'false' && nu !== '0') callEngine('stop', [], false);
+    flush();
+    if (appState === 'started') deliver('onAppStateChange', ['stopped']);
   });
 
   if (!api.__booted) {

@@ -21,6 +21,9 @@ func main() {
 		Media:   media.Factory,
 		Storage: jsbridge.PageStorage(),
 		Emit:    emit,
+		// webphone_api.js calls autostart right after the page's "loaded"
+		// listeners have run, instead of the engine guessing with a timer.
+		AutoStartDelay: -1,
 	})
 	if _, err := jsbridge.Export(jsbridge.APIObjectName, jsbridge.EngineAPI(e, media)); err != nil {
 		panic("webphone: cannot export the API: " + err.Error())
