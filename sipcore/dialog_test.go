@@ -116,9 +116,10 @@ func TestInfoDTMFBothWays(t *testing.T) {
 
 func TestMessageBothWays(t *testing.T) {
 	ua, p := newTestUA(t, nil)
-	id, err := ua.SendMessage("1002", "", []byte("hello bob"))
+	id, err := ua.SendMessage("1002", "", []byte("hello bob"), Header{Name: "X-Sms", Value: "yes"})
 	require.NoError(t, err)
 	m := p.expect(sip.MESSAGE)
+	assert.Equal(t, "yes", headerValue(m, "X-Sms"))
 	assert.Equal(t, "hello bob", string(m.Body()))
 	assert.Equal(t, "text/plain;charset=UTF-8", headerValue(m, "Content-Type"))
 	p.respond(m, 202, "Accepted", "x", nil)

@@ -11,8 +11,9 @@ import (
 
 // SendMessage sends a SIP MESSAGE (RFC 3428) outside any dialog. It returns
 // an id at once; the outcome is reported through Events.MessageResult with
-// the same id (code 408 "timeout" when no answer came).
-func (ua *UA) SendMessage(to, contentType string, body []byte) (string, error) {
+// the same id (code 408 "timeout" when no answer came). hdrs are added
+// to the request (e.g. X-Sms: yes).
+func (ua *UA) SendMessage(to, contentType string, body []byte, hdrs ...Header) (string, error) {
 	if !ua.Connected() {
 		return "", ErrNoTransport
 	}
@@ -37,6 +38,9 @@ func (ua *UA) SendMessage(to, contentType string, body []byte) (string, error) {
 	ct := sip.ContentTypeHeader(contentType)
 	req.AppendHeader(&ct)
 	req.SetBody(body)
+	for _, h := range hdrs {
+		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
+	}
 	ua.addOutboundRoute(req)
 	target := uri.String()
 	go func() {
