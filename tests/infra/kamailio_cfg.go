@@ -76,7 +76,8 @@ modparam("rtpengine", "rtpengine_retr", 2)
 #!endif
 
 event_route[htable:mod-init] {
-{{.Users}}}
+{{.Users}}	xlog("L_INFO", "test users loaded\n");
+}
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) {

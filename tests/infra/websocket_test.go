@@ -381,3 +381,13 @@ func TestKamailioForwardsInDialogRequests(t *testing.T) {
 const phoneOfferSDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
 	"m=audio 40000 RTP/AVP 0 101\r\nc=IN IP4 127.0.0.1\r\n" +
 	"a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
+
+func TestKamailioAcceptsPunctuationPasswordsAndNoUsers(t *testing.T) {
+	StartKamailio(t, KamailioOptions{}) // an empty user table is a valid config
+	const pw = "p w!#%&'()*+,-./:;<=>?@[]^_`{|}~"
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"x.y-z": pw}})
+	u := newWSUser(t, k, "x.y-z")
+	if first, final := u.register(pw); first != 401 || final != 200 {
+		t.Fatalf("REGISTER with a punctuation password: %d then %d", first, final)
+	}
+}
