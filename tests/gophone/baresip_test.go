@@ -92,6 +92,19 @@ func (rg *rig) goPhoneCallsBaresip(t *testing.T) {
 
 	rg.exchange(t, l, "19#", "4*7")
 
+	// Hold from the Go phone: a sendonly re-offer, answered recvonly by
+	// baresip, which then stops sending; resuming brings its tone back.
+	require.NoError(t, l.Renegotiate(mediacore.SendOnly))
+	neg, _ := l.Session().Negotiated()
+	require.Equal(t, mediacore.SendOnly, neg.Direction)
+	require.Contains(t, string(l.Call().RemoteSDP()), "a=recvonly")
+	require.True(t, l.Heard.WaitQuiet(l.Heard.Windows(), 3, wait), "baresip kept sending while held")
+	require.NoError(t, l.Renegotiate(mediacore.SendRecv))
+	neg, _ = l.Session().Negotiated()
+	require.Equal(t, mediacore.SendRecv, neg.Direction)
+	require.True(t, l.Heard.WaitTone(baresipTone, l.Heard.Windows(), toneWindows, wait),
+		"no %v Hz after the Go phone resumed", baresipTone)
+
 	require.NoError(t, l.Hangup())
 	ev, err := rg.b.WaitEvent("CALL_CLOSED", wait)
 	require.NoError(t, err, "baresip did not see the Go phone's BYE")

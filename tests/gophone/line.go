@@ -20,7 +20,6 @@ type Line struct {
 	call  *sipcore.Call
 	sess  *mediacore.Session
 	conn  net.PacketConn
-	dir   mediacore.Direction // the direction we want (answers to re-offers)
 
 	// Heard is the decoded audio of the call.
 	Heard *ToneMeter
@@ -28,10 +27,11 @@ type Line struct {
 	closeOnce sync.Once
 
 	// guarded by phone.w
-	states   []string // "state|reason"
-	digits   []rune   // RFC 4733 digits, in order
-	answer   []byte   // the peer's answer applied to our offer
-	offers   [][]byte // re-offers received and answered
+	dir      mediacore.Direction // the direction we want (also when answering re-offers)
+	states   []string            // "state|reason"
+	digits   []rune              // RFC 4733 digits, in order
+	answer   []byte              // the peer's answer applied to our offer
+	offers   [][]byte            // re-offers received and answered
 	mediaErr error
 }
 
@@ -50,7 +50,7 @@ func (l *Line) Answer() error {
 		_ = l.call.Reject(488)
 		return errors.New("gophone: INVITE without SDP offer (offerless INVITEs are not supported)")
 	}
-	answer, err := l.sess.ApplyOffer(offer, l.dir)
+	answer, err := l.sess.ApplyOffer(offer, l.wantedDirection())
 	if err != nil {
 		code := 500
 		if mediacore.IsNotAcceptable(err) {
@@ -71,6 +71,31 @@ func (l *Line) Reject(code int) error { return l.call.Reject(code) }
 // Hangup ends the call (CANCEL, decline or BYE); the media stops when the
 // call is reported disconnected.
 func (l *Line) Hangup() error { return l.call.Hangup() }
+
+// Renegotiate re-offers the media with direction dir by re-INVITE
+// (mediacore.SendOnly or Inactive holds, SendRecv resumes) and applies the
+// answer. Later re-offers from the peer are answered keeping dir.
+func (l *Line) Renegotiate(dir mediacore.Direction) error {
+	offer, err := l.sess.LocalOffer(dir)
+	if err != nil {
+		return err
+	}
+	answer, err := l.call.Renegotiate(offer)
+	if err != nil {
+		return fmt.Errorf("gophone: re-INVITE: %w", err)
+	}
+	if err := l.sess.ApplyAnswer(answer); err != nil {
+		return fmt.Errorf("gophone: applying the re-INVITE's answer: %w", err)
+	}
+	l.phone.w.update(func() { l.dir = dir })
+	return nil
+}
+
+func (l *Line) wantedDirection() mediacore.Direction {
+	var d mediacore.Direction
+	l.phone.w.read(func() { d = l.dir })
+	return d
+}
 
 // SendDTMF sends RFC 4733 digits of durationMs each on the media session.
 func (l *Line) SendDTMF(digits string, durationMs int) error {
@@ -175,7 +200,7 @@ func (l *Line) applyAnswer(sdp []byte) {
 // applyOffer answers a re-offer with the session; mediacore.IsNotAcceptable
 // errors (and any other) make sipcore reply 488.
 func (l *Line) applyOffer(sdp []byte) ([]byte, error) {
-	answer, err := l.sess.ApplyOffer(sdp, l.dir)
+	answer, err := l.sess.ApplyOffer(sdp, l.wantedDirection())
 	if err != nil {
 		if mediacore.IsNotAcceptable(err) {
 			return nil, fmt.Errorf("gophone: re-offer not acceptable (488): %w", err)

@@ -72,6 +72,25 @@ func (m *ToneMeter) WaitTone(freq float64, skip, n int, timeout time.Duration) b
 	return m.w.wait(timeout, func() bool { return m.countLocked(freq, skip) >= n })
 }
 
+// WaitQuiet waits until n consecutive windows after the first skip are
+// quiet (see IsQuiet).
+func (m *ToneMeter) WaitQuiet(skip, n int, timeout time.Duration) bool {
+	return m.w.wait(timeout, func() bool {
+		run := 0
+		for i := skip; i < len(m.windows); i++ {
+			if IsQuiet(m.windows[i]) {
+				run++
+				if run >= n {
+					return true
+				}
+			} else {
+				run = 0
+			}
+		}
+		return false
+	})
+}
+
 // Samples returns a copy of the kept audio (complete windows only).
 func (m *ToneMeter) Samples() []int16 {
 	var out []int16
@@ -102,4 +121,17 @@ func HasTone(block []int16, freq float64) bool {
 	p := mediacore.GoertzelPower(block, freq)
 	// A sine of normalized Goertzel power p has mean square 2p.
 	return 2*p/meanSquare >= 0.8 && mediacore.ToneAmplitude(block, freq) >= 0.05
+}
+
+// IsQuiet reports whether the block's RMS level is below 1% of full scale.
+func IsQuiet(block []int16) bool {
+	var meanSquare float64
+	for _, x := range block {
+		v := float64(x) / 32768
+		meanSquare += v * v
+	}
+	if len(block) > 0 {
+		meanSquare /= float64(len(block))
+	}
+	return meanSquare < 0.01*0.01
 }

@@ -51,3 +51,14 @@ func TestToneMeterIgnoresQuietTone(t *testing.T) {
 	require.Equal(t, 2, m.Windows())
 	require.Zero(t, m.CountTone(1000, 0), "a tone at 1 percent of full scale is below the 5 percent floor")
 }
+
+func TestToneMeterWaitsForQuiet(t *testing.T) {
+	m := NewToneMeter()
+	feed(t, m, mediacore.NewTone(mediacore.SineTone(440, 0.3)), 0.6)
+	feed(t, m, &mediacore.SliceSource{}, 0.4)
+	feed(t, m, mediacore.NewTone(mediacore.SineTone(440, 0.3)), 0.2)
+	require.Equal(t, 6, m.Windows())
+	require.False(t, m.WaitQuiet(0, 3, 50*time.Millisecond), "only two quiet windows in a row")
+	require.True(t, m.WaitQuiet(0, 2, time.Second))
+	require.False(t, IsQuiet(m.Samples()[:ToneWindow]))
+}
