@@ -300,3 +300,35 @@ func TestSessionNoDTMFWhileHeld(t *testing.T) {
 	assert.Error(t, a.sess.SendDTMF("1", 100))
 	assert.Error(t, b.sess.SendDTMF("1", 100))
 }
+
+func TestSessionOffersKeepOriginAndFollowCodecChoice(t *testing.T) {
+	s, err := NewSession(SessionConfig{Conn: listenUDP(t), SessionID: 777})
+	require.NoError(t, err)
+	o1, err := s.LocalOffer(SendRecv)
+	require.NoError(t, err)
+	require.NoError(t, s.SetCodec(PCMA), "before negotiation only the preference changes")
+	o2, err := s.LocalOffer(SendOnly)
+	require.NoError(t, err)
+	r1, err := ParseRemoteMedia(o1)
+	require.NoError(t, err)
+	r2, err := ParseRemoteMedia(o2)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(777), r1.SessionID)
+	assert.Equal(t, r1.SessionID, r2.SessionID)
+	assert.Equal(t, r1.SessionVer+1, r2.SessionVer, "each offer bumps the o= version")
+	assert.Equal(t, []uint8{0, 8, 101}, r1.PayloadTypes)
+	assert.Equal(t, []uint8{8, 0, 101}, r2.PayloadTypes, "the chosen codec is offered first")
+	assert.Equal(t, SendOnly, r2.Direction)
+	assert.Equal(t, udpPort(s.LocalAddr()), r2.Port)
+	assert.Contains(t, string(o2), "a=rtcp-mux", "no RTCP socket: offer rtcp-mux")
+
+	// With only PCMU negotiated, switching to PCMA needs a renegotiation.
+	peer, err := NewSession(SessionConfig{Conn: listenUDP(t), Codecs: []Codec{PCMU}})
+	require.NoError(t, err)
+	answer, err := peer.ApplyOffer(o2, SendRecv)
+	require.NoError(t, err)
+	require.NoError(t, s.ApplyAnswer(answer))
+	assert.ErrorIs(t, s.SetCodec(PCMA), ErrNoCommonCodec)
+	assert.Equal(t, "PCMU", s.Stats().Codec)
+	assert.ErrorIs(t, s.SetCodec(Codec{Name: "opus", PayloadType: 111}), ErrNoSupportedCodec)
+}
