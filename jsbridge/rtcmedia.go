@@ -37,6 +37,9 @@ type PeerMediaConfig struct {
 	// AudioConstraints are getUserMedia audio constraints
 	// ({"echoCancellation": true, "deviceId": ...}); nil means true.
 	AudioConstraints map[string]any
+	// Capture, when set, supplies the local MediaStream instead of
+	// getUserMedia (a synthetic source, a pre-opened device stream).
+	Capture func(ctx context.Context) (safejs.Value, error)
 	// AudioParent is the id of the element the remote <audio> element is
 	// appended to; "" appends it to document.body.
 	AudioParent string

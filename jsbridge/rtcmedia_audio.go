@@ -169,6 +169,9 @@ func (m *PeerMedia) attachMicrophone(ctx context.Context) {
 }
 
 func (m *PeerMedia) openMicrophone(ctx context.Context) (safejs.Value, error) {
+	if m.cfg.Capture != nil {
+		return m.cfg.Capture(ctx)
+	}
 	nav, err := global("navigator")
 	if err != nil {
 		return safejs.Undefined(), err

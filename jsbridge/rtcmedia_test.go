@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hack-pad/safejs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,8 +22,21 @@ func audioMLine(sdp string) string {
 	return ""
 }
 
+// toneCapture is a synthetic microphone: a 440 Hz oscillator through a
+// MediaStreamAudioDestinationNode, so the tests need no capture device.
+func toneCapture(t *testing.T) func(context.Context) (safejs.Value, error) {
+	return func(context.Context) (safejs.Value, error) {
+		return jsRun(t, `const ctx = new AudioContext(); const osc = ctx.createOscillator();
+			const dst = ctx.createMediaStreamDestination(); osc.connect(dst); osc.start();
+			return dst.stream;`), nil
+	}
+}
+
 func newTestMedia(t *testing.T, cfg PeerMediaConfig) *PeerMedia {
 	t.Helper()
+	if cfg.Capture == nil && cfg.Microphone != MicDisabled {
+		cfg.Capture = toneCapture(t)
+	}
 	m, err := NewPeerMedia(cfg)
 	require.NoError(t, err)
 	t.Cleanup(m.Close)
@@ -47,7 +61,7 @@ func TestPeerMediaOfferFiltersCodecs(t *testing.T) {
 	assert.Equal(t, []string{"8", "0"}, f[3:5], "PCMA first, then PCMU: %s", mline)
 	assert.NotContains(t, sdp, "opus")
 	assert.Contains(t, sdp, "telephone-event/8000")
-	assert.Contains(t, sdp, "a=sendrecv", "the fake microphone was attached")
+	assert.Contains(t, sdp, "a=sendrecv", "the capture track was attached")
 	assert.Contains(t, sdp, "a=candidate:", "candidates are in the SDP")
 	assert.Contains(t, sdp, "a=fingerprint:")
 	assert.Empty(t, warnings)
@@ -149,4 +163,40 @@ func TestPeerMediaCallHoldMuteDTMF(t *testing.T) {
 	assert.Equal(t, "closed", jsString(t, jsRun(t, `return a0.signalingState`, b.PeerConnection())))
 	_, err = b.Offer(ctx, "")
 	assert.Error(t, err)
+}
+
+// TestPeerMediaGetUserMedia opens the real microphone path. With a capture
+// device (build.sh test starts Chromium with a fake one) the offer sends;
+// without any, MicWarn goes on receive-only with a warning, and
+// MicRequired fails.
+func TestPeerMediaGetUserMedia(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var warnings []string
+	m, err := NewPeerMedia(PeerMediaConfig{Microphone: MicWarn, Warn: func(s string) { warnings = append(warnings, s) }})
+	require.NoError(t, err)
+	defer m.Close()
+	offer, err := m.Offer(ctx, "")
+	require.NoError(t, err)
+
+	devices, err := await(ctx, jsRun(t, `return navigator.mediaDevices.enumerateDevices()
+		.then(ds => String(ds.filter(d => d.kind === "audioinput").length))`))
+	require.NoError(t, err)
+	if jsString(t, devices) != "0" {
+		assert.Contains(t, string(offer), "a=sendrecv")
+		assert.Empty(t, warnings)
+		assert.Equal(t, "live", jsString(t, jsRun(t, `return a0.getSenders()[0].track.readyState`, m.PeerConnection())))
+		m.Close()
+		assert.Equal(t, "ended", jsString(t, jsRun(t, `return a0.getSenders()[0].track ? a0.getSenders()[0].track.readyState : "ended"`, m.PeerConnection())),
+			"Close stops the microphone")
+		return
+	}
+	assert.Contains(t, string(offer), "a=recvonly")
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "cannot access microphone")
+	strict, err := NewPeerMedia(PeerMediaConfig{Microphone: MicRequired})
+	require.NoError(t, err)
+	defer strict.Close()
+	_, err = strict.Offer(ctx, "")
+	assert.ErrorContains(t, err, "microphone required")
 }
