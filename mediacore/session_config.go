@@ -27,7 +27,8 @@ type SessionConfig struct {
 	NoDTMF          bool
 	// Source supplies the audio to send (nil = silence). Sink receives decoded audio, one frame
 	// per ptime (nil = discard). Both are called from the session's goroutines; they must not block
-	// for long. Source is called with the session lock held and must not call Session methods.
+	// for long. Source is called with the session lock held and must not call Session methods;
+	// Sink and OnDTMF may call them, except Stop (which waits for those goroutines).
 	Source PCMSource
 	Sink   PCMSink
 	// OnDTMF is called once per received RFC 4733 event (from the receive goroutine).
