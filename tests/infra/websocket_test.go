@@ -391,3 +391,23 @@ func TestKamailioAcceptsPunctuationPasswordsAndNoUsers(t *testing.T) {
 		t.Fatalf("REGISTER with a punctuation password: %d then %d", first, final)
 	}
 }
+
+func TestKamailioRefusesCredentialsOfAnotherUser(t *testing.T) {
+	k := StartKamailio(t, KamailioOptions{Users: map[string]string{"alice": "alicepw", "carol": "carolpw"}})
+	carol := newWSUser(t, k, "carol")
+	carol.user = "alice" // digest username alice, but From/To stay carol's
+	req := carol.request(sip.REGISTER, "")
+	req.Recipient.User = ""
+	for _, h := range []sip.Header{req.From(), req.To()} {
+		switch v := h.(type) {
+		case *sip.FromHeader:
+			v.Address.User = "carol"
+		case *sip.ToHeader:
+			v.Address.User = "carol"
+		}
+	}
+	req.AppendHeader(&carol.contact)
+	if first, final := carol.do(req, "alicepw"); first != 401 || final != 403 {
+		t.Fatalf("REGISTER of carol with alice's credentials: %d then %d, want 401 then 403", first, final)
+	}
+}
