@@ -79,7 +79,8 @@ func (p *page) waitHears(line string, freq float64, timeout time.Duration) measu
 			return m
 		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("%s: does not hear %.0f Hz on line %s within %v: %v", p.name, freq, line, timeout, m)
+			p.t.Fatalf("%s: does not hear %.0f Hz on line %s within %v: %v; engine errors:\n%s",
+				p.name, freq, line, timeout, m, p.errorLogs())
 		}
 	}
 }

@@ -245,11 +245,29 @@ func (p *page) waitEvent(what string, timeout time.Duration, match func(e event)
 
 // waitCallState waits for onCallStateChange(state, ...) with the given
 // direction (0: any).
+// A call that ends while another state is awaited fails the test at once,
+// quoting the engine's ERROR log lines.
 func (p *page) waitCallState(state string, direction int, timeout time.Duration) event {
 	p.t.Helper()
+	dir := func(e event) bool { return direction == 0 || e.arg(1) == fmt.Sprint(direction) }
 	return p.waitEvent(fmt.Sprintf("onCallStateChange(%q, direction %d)", state, direction), timeout, func(e event) bool {
-		return e.Cb == "onCallStateChange" && e.arg(0) == state && (direction == 0 || e.arg(1) == fmt.Sprint(direction))
+		if e.Cb != "onCallStateChange" || !dir(e) {
+			return false
+		}
+		if e.arg(0) == "disconnected" && state != "disconnected" {
+			p.t.Fatalf("%s: the call ended (%v) while waiting for %q; engine errors:\n%s", p.name, e, state, p.errorLogs())
+		}
+		return e.arg(0) == state
 	})
+}
+
+// errorLogs returns the engine's log lines that start with ERROR.
+func (p *page) errorLogs() string {
+	var logs []string
+	if err := p.evalErr(`T.logs.filter(function (l) { return /ERROR/.test(l); })`, &logs); err != nil {
+		return err.Error()
+	}
+	return strings.Join(logs, "\n")
 }
 
 // waitRegistered waits for onRegStateChange("registered").
