@@ -1,6 +1,7 @@
 package sipcore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -175,7 +176,8 @@ func (c *Call) established(res *sip.Response) {
 	c.answered = true
 	c.firstResponse = res
 	var sdp []byte
-	if len(res.Body()) > 0 {
+	if len(res.Body()) > 0 && !bytes.Equal(res.Body(), c.remoteSDP) {
+		// a 2xx repeating the early answer of a 18x is not delivered twice
 		sdp = res.Body()
 		c.remoteSDP = sdp
 	}

@@ -271,3 +271,20 @@ func TestLinesAreNumberedAndReused(t *testing.T) {
 	assert.Equal(t, 1, c3.Line(), "a freed line number is reused")
 	assert.Len(t, ua.Calls(), 2)
 }
+
+func TestEarlyAnswerRepeatedIn2xxIsDeliveredOnce(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	_, err := ua.Call("1002", []byte(sdpOffer))
+	require.NoError(t, err)
+	inv := p.expect(sip.INVITE)
+	p.respond(inv, 183, "Session Progress", "bobtag", []byte(sdpAnswer))
+	assert.Equal(t, sdpAnswer, string(<-p.ev.sdp))
+	p.respond(inv, 200, "OK", "bobtag", []byte(sdpAnswer), sip.NewHeader("Contact", "<sip:1002@bob.invalid;transport=ws>"))
+	p.expect(sip.ACK)
+	p.ev.waitState(t, "connected|")
+	select {
+	case sdp := <-p.ev.sdp:
+		t.Fatalf("answer delivered twice: %q", sdp)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
