@@ -300,12 +300,7 @@ func (ua *UA) handleReInvite(req *sip.Request, tx *sip.ServerTx) {
 	c.acked = make(chan struct{})
 	acked := c.acked
 	c.mu.Unlock()
-	res := sip.NewResponseFromRequest(req, 200, "OK", answer)
-	res.AppendHeader(ua.contactHeader())
-	ct := sip.ContentTypeHeader("application/sdp")
-	res.AppendHeader(&ct)
-	ua.decorateResponse(res)
-	_ = tx.Respond(res)
+	res := ua.answerWithSDP(tx, req, answer)
 	go c.retransmit2xx(res, acked)
 }
 
@@ -351,12 +346,18 @@ func (ua *UA) handleUpdate(req *sip.Request, tx *sip.ServerTx) {
 		ua.reply(tx, req, 488, "Not Acceptable Here")
 		return
 	}
+	ua.answerWithSDP(tx, req, answer)
+}
+
+// answerWithSDP sends 200 OK with our Contact and an SDP body.
+func (ua *UA) answerWithSDP(tx *sip.ServerTx, req *sip.Request, answer []byte) *sip.Response {
 	res := sip.NewResponseFromRequest(req, 200, "OK", answer)
 	res.AppendHeader(ua.contactHeader())
 	ct := sip.ContentTypeHeader("application/sdp")
 	res.AppendHeader(&ct)
 	ua.decorateResponse(res)
 	_ = tx.Respond(res)
+	return res
 }
 
 // handleBye ends the dialog at the peer's request.
