@@ -102,7 +102,9 @@ func NewPeerMedia(cfg PeerMediaConfig) (*PeerMedia, error) {
 		}
 		servers = append(servers, srv)
 	}
-	pc, err := ctor.New(map[string]any{"iceServers": servers, "bundlePolicy": "max-bundle", "rtcpMuxPolicy": "require"})
+	// "balanced", not "max-bundle": SIP peers (baresip, rtpengine) answer
+	// without a=group:BUNDLE, which max-bundle refuses.
+	pc, err := ctor.New(map[string]any{"iceServers": servers, "bundlePolicy": "balanced", "rtcpMuxPolicy": "require"})
 	if err != nil {
 		return nil, fmt.Errorf("jsbridge: RTCPeerConnection: %w", err)
 	}

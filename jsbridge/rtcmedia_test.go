@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,11 @@ func TestPeerMediaCallHoldMuteDTMF(t *testing.T) {
 	answer, err := b.Answer(ctx, offer, "")
 	require.NoError(t, err)
 	assert.Contains(t, string(answer), "a=sendrecv")
-	require.NoError(t, a.SetRemoteAnswer(ctx, answer))
+	// SIP peers (baresip, rtpengine) answer without a=group:BUNDLE; that
+	// must be accepted for the single audio section.
+	unbundled := regexp.MustCompile(`a=group:BUNDLE[^\r\n]*\r\n`).ReplaceAllString(string(answer), "")
+	require.NotEqual(t, string(answer), unbundled)
+	require.NoError(t, a.SetRemoteAnswer(ctx, []byte(unbundled)))
 
 	waitConnected := func(m *PeerMedia) {
 		for {
