@@ -2,12 +2,16 @@ package browser
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opensoftphone/webphone/tests/infra"
 )
+
+// baresipStatusRe matches baresip's periodic call status line.
+var baresipStatusRe = regexp.MustCompile(`\[\d+:\d\d:\d\d\] audio=\d+/\d+ \(bit/s\)\s*`)
 
 // The Kamailio accounts of these tests.
 var kamailioUsers = map[string]string{"alice": "alice-secret", "bob": "bob-secret"}
@@ -33,7 +37,7 @@ func startKamailioRig(t *testing.T, autoAnswer bool) *kamailioRig {
 	rig := &kamailioRig{k: k, b: b, base: serveStatic(t, makeSite(t))}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("---- baresip log\n%s", tail(b.Log(), 8000))
+			t.Logf("---- baresip log\n%s", tail(baresipStatusRe.ReplaceAllString(b.Log(), ""), 8000))
 			t.Logf("---- kamailio log\n%s", tail(k.Log(), 8000))
 			t.Logf("---- rtpengine log\n%s", tail(r.Log(), 4000))
 		}
@@ -114,6 +118,9 @@ func TestKamailioPageCallsBaresip(t *testing.T) {
 		t.Fatalf(`dtmf("12") = %s, want true`, got)
 	}
 	waitBaresipDTMF(t, rig.b, "", "12", 10*time.Second)
+	if n := p.sipInfoCount(); n != 0 {
+		t.Errorf("dtmfmode 4 (RFC 4733) sent %d SIP INFO requests, want none", n)
+	}
 	before := rig.b.ReceivedDTMF()
 	if got := p.api(`setparameter("dtmfmode", "1")`); got != "true" {
 		t.Fatalf("setparameter(dtmfmode, 1) = %s", got)
@@ -122,6 +129,9 @@ func TestKamailioPageCallsBaresip(t *testing.T) {
 		t.Fatalf(`dtmf("34") = %s, want true`, got)
 	}
 	waitBaresipDTMF(t, rig.b, before, "34", 10*time.Second)
+	if n := p.sipInfoCount(); n < 1 {
+		t.Errorf("dtmfmode 1 (SIP INFO) sent no SIP INFO request (engine log)")
+	}
 
 	if err := rig.b.Hangup(); err != nil {
 		t.Fatalf("baresip hangup: %v", err)
@@ -223,4 +233,13 @@ func TestKamailioRegistrationFailures(t *testing.T) {
 			t.Errorf("%s: getStatus() = %q, want a STATUS string", c.p.name, status)
 		}
 	}
+}
+
+// sipInfoCount counts the SIP INFO requests in the engine's log (loglevel 5
+// logs every SIP message).
+func (p *page) sipInfoCount() int {
+	p.t.Helper()
+	var logs string
+	p.eval(`webphone_api.getlogs()`, &logs)
+	return strings.Count(logs, "SIP out: INFO sip:")
 }
