@@ -1,7 +1,7 @@
 // Command e2e drives two softphone.html pages in one headless Chromium
 // through a running webphone-demo server: both register, 1001 calls 1002,
 // 1002 accepts, audio flows, hold/unhold, mute, RFC 4733 DTMF, chat, hang
-// up. It is a separate module (it needs chromedp) run by
+// up. Page 1002 loads the wasm through the ArrayBuffer fallback. It is a separate module (it needs chromedp) run by
 // `../../../build.sh e2e`, which starts and stops the server.
 //
 //	go run . http://127.0.0.1:18080
@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -85,8 +86,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "e2e: start chromium:", err)
 		os.Exit(1)
 	}
-	open := func(user string) page {
+	// open loads softphone.html for user; preload runs before the page's
+	// scripts.
+	open := func(user, preload string) page {
 		ctx, _ := chromedp.NewContext(browser)
+		if preload != "" {
+			if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+				_, err := cdppage.AddScriptToEvaluateOnNewDocument(preload).Do(ctx)
+				return err
+			})); err != nil {
+				fmt.Fprintln(os.Stderr, "e2e: preload:", err)
+				os.Exit(1)
+			}
+		}
 		u := fmt.Sprintf("%s/softphone.html?wp_serveraddress=%s&wp_webrtcserveraddress=ws://%s/ws&wp_username=%s&wp_password=pass%s",
 			base, strings.Split(host, ":")[0], host, user, user)
 		if err := chromedp.Run(ctx, chromedp.Navigate(u)); err != nil {
@@ -95,9 +107,15 @@ func main() {
 		}
 		return page{name: user, ctx: ctx}
 	}
-	a, b := open("1001"), open("1002")
+	// Page 1002 sees instantiateStreaming fail (as with a server that does
+	// not send application/wasm): webphone_api.js must fall back to an
+	// ArrayBuffer.
+	a := open("1001", "")
+	b := open("1002", `WebAssembly.instantiateStreaming = () => { window.__streamingRefused = true;
+		return Promise.reject(new TypeError("Incorrect response MIME type. Expected 'application/wasm'.")); };`)
 	a.waitFor("registered", "webphone_api.isregistered()")
 	b.waitFor("registered", "webphone_api.isregistered()")
+	b.waitFor("loaded through the ArrayBuffer fallback", "window.__streamingRefused === true && webphone_api.getenginename() === 'webrtc'")
 
 	a.must("String(webphone_api.call('1002'))")
 	b.waitFor("incoming call shown", "document.getElementById('incoming').style.display === 'block'")
