@@ -33,5 +33,23 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "browser tests: ./build.sh failed: %v\n%s\n", err, out)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	// A private copy of the built www/, so that another build.sh running in
+	// the same tree cannot change the files under a running test.
+	snap, err := os.MkdirTemp("", "webphone-www-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "browser tests:", err)
+		os.Exit(1)
+	}
+	wwwSnapshot = snap
+	if err := copyRegularFiles(filepath.Join(root, "www"), snap); err != nil {
+		os.RemoveAll(snap)
+		fmt.Fprintln(os.Stderr, "browser tests: copy www/:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(snap)
+	os.Exit(code)
 }
+
+// wwwSnapshot holds the files of www/ as built by TestMain.
+var wwwSnapshot string

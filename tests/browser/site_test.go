@@ -17,18 +17,9 @@ import (
 func makeSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, src := range []string{filepath.Join(repoRoot, "www"), "testdata"} {
-		entries, err := os.ReadDir(src)
-		if err != nil {
+	for _, src := range []string{wwwSnapshot, "testdata"} {
+		if err := copyRegularFiles(src, dir); err != nil {
 			t.Fatalf("site: %v", err)
-		}
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-				t.Fatalf("site: %v", err)
-			}
 		}
 	}
 	for _, need := range []string{"webphone_api.js", "webphone.wasm", "wasm_exec.js", "phone.html"} {
@@ -37,6 +28,24 @@ func makeSite(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// copyRegularFiles copies the regular files of folder src (not its
+// subfolders) into folder dst.
+func copyRegularFiles(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func copyFile(from, to string) error {
