@@ -21,8 +21,14 @@ func EngineAPI(e *engine.Engine, media *MediaRegistry) map[string]APIFunc {
 	strFn := func(f func() string) APIFunc { return func([]safejs.Value) any { return f() } }
 	return map[string]APIFunc{
 		// init(parameters): the webphone_api.parameters object; the page
-		// URL's wp_ parameters are read here. Fires "loaded".
+		// URL's wp_ parameters and wp_ cookies are read here. Fires
+		// "loaded".
 		"init": func(a []safejs.Value) any {
+			// wp_ cookies first: the URL's wp_ parameters, applied by Init,
+			// win over them; both win over the config object.
+			if q := CookieParams(PageCookie()); q != "" {
+				e.Params().LoadURL(q)
+			}
 			e.Init(ArgObject(a, 0), PageURL())
 			return true
 		},

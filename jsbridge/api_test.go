@@ -36,9 +36,11 @@ func newTestEngine(t *testing.T, dispatcher string) *engine.Engine {
 func TestEngineAPIConvertsMizuArguments(t *testing.T) {
 	jsRun(t, `globalThis.__api_events = []; globalThis.__api_dispatch = (n, a) => __api_events.push([n, a]);`)
 	orig := PageURL()
-	jsRun(t, `history.replaceState(null, "", "?wp_displayname=Bob%20B")`)
+	jsRun(t, `history.replaceState(null, "", "?wp_displayname=Bob%20B");
+		document.cookie = "wp_displayname=Cookie; path=/"; document.cookie = "wp_realm=cookie%20realm; path=/";`)
 	t.Cleanup(func() {
-		jsRun(t, `history.replaceState(null, "", a0); delete globalThis.__api_events; delete globalThis.__api_dispatch;`, orig)
+		jsRun(t, `history.replaceState(null, "", a0); delete globalThis.__api_events; delete globalThis.__api_dispatch;
+			for (const c of ["wp_displayname", "wp_realm"]) document.cookie = c + "=; path=/; max-age=0";`, orig)
 	})
 	e := newTestEngine(t, "__api_dispatch")
 	release, err := Export("__api_test", EngineAPI(e, &MediaRegistry{}))
@@ -50,6 +52,7 @@ func TestEngineAPIConvertsMizuArguments(t *testing.T) {
 		r.init = g.init({username: "alice", autostart: 0, register: "0"});
 		r.username = g.getparameter("username");
 		r.displayname = g.getparameter("displayname");
+		r.realm = g.getparameter("realm");
 		r.set = g.setparameter("codec", "PCMU");
 		r.codec = g.getparameter("codec");
 		r.setNoValue = g.setparameter("codec");
@@ -64,7 +67,7 @@ func TestEngineAPIConvertsMizuArguments(t *testing.T) {
 		r.pc = g.getrtcpeerconnection();
 		r.status = g.getStatus === undefined ? g.getstatus() : "";
 		return JSON.stringify(r);`)
-	assert.JSONEq(t, `{"init":true,"username":"alice","displayname":"Bob B","set":true,"codec":"PCMU",
+	assert.JSONEq(t, `{"init":true,"username":"alice","displayname":"Bob B","realm":"cookie realm","set":true,"codec":"PCMU",
 		"setNoValue":false,"setNoName":false,"line":-1,"incall":false,"engine":"webrtc",
 		"hangupBool":false,"hangupAll":false,"callid":"","lineOf":-1,"pc":null,
 		"status":"`+e.GetStatus()+`"}`, jsString(t, out))

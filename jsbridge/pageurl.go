@@ -12,3 +12,13 @@ func PageURL() string {
 	}
 	return getString(loc, "href")
 }
+
+// PageCookie returns document.cookie ("" when there is none or access is
+// denied), whose wp_ cookies are parameters too (see CookieParams).
+func PageCookie() string {
+	doc, err := global("document")
+	if err != nil {
+		return ""
+	}
+	return getString(doc, "cookie")
+}
