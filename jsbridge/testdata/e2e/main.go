@@ -54,8 +54,8 @@ func (p page) waitFor(what, cond string) {
 }
 
 func fail(p page, what string) {
-	status, _ := p.eval("document.getElementById('status').textContent")
-	log, _ := p.eval("document.getElementById('log').textContent")
+	status, _ := p.eval("String(document.getElementById('status') ? document.getElementById('status').textContent : webphone_api.getStatus())")
+	log, _ := p.eval("String(document.getElementById('log') ? document.getElementById('log').textContent : webphone_api.getlogs())")
 	fmt.Printf("FAIL %s: %s\n  status: %s\n  log:\n%s\n", p.name, what, status, log)
 	os.Exit(1)
 }
@@ -88,7 +88,7 @@ func main() {
 	}
 	// open loads softphone.html for user; preload runs before the page's
 	// scripts.
-	open := func(user, preload string) page {
+	open := func(file, user, preload string) page {
 		ctx, _ := chromedp.NewContext(browser)
 		if preload != "" {
 			if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
@@ -99,8 +99,8 @@ func main() {
 				os.Exit(1)
 			}
 		}
-		u := fmt.Sprintf("%s/softphone.html?wp_serveraddress=%s&wp_webrtcserveraddress=ws://%s/ws&wp_username=%s&wp_password=pass%s",
-			base, strings.Split(host, ":")[0], host, user, user)
+		u := fmt.Sprintf("%s/%s?wp_serveraddress=%s&wp_webrtcserveraddress=ws://%s/ws&wp_username=%s&wp_password=pass%s",
+			base, file, strings.Split(host, ":")[0], host, user, user)
 		if err := chromedp.Run(ctx, chromedp.Navigate(u)); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: open page:", err)
 			os.Exit(1)
@@ -110,8 +110,8 @@ func main() {
 	// Page 1002 sees instantiateStreaming fail (as with a server that does
 	// not send application/wasm): webphone_api.js must fall back to an
 	// ArrayBuffer.
-	a := open("1001", "")
-	b := open("1002", `WebAssembly.instantiateStreaming = () => { window.__streamingRefused = true;
+	a := open("softphone.html", "1001", "")
+	b := open("softphone.html", "1002", `WebAssembly.instantiateStreaming = () => { window.__streamingRefused = true;
 		return Promise.reject(new TypeError("Incorrect response MIME type. Expected 'application/wasm'.")); };`)
 	a.waitFor("registered", "webphone_api.isregistered()")
 	b.waitFor("registered", "webphone_api.isregistered()")
@@ -149,5 +149,8 @@ func main() {
 	a.must("document.getElementById('btnHangup').click(); 'ok'")
 	b.waitFor("call ended", "!webphone_api.isincall()")
 	a.waitFor("call ended with a CDR", "!webphone_api.isincall() && document.getElementById('log').textContent.includes('CDR 1001')")
+	// The basic example registers from its URL parameters alone.
+	ex := open("examples/basic.html", "1003", "")
+	ex.waitFor("examples/basic.html registered", "document.getElementById('state').textContent === 'registered' && webphone_api.isregistered()")
 	fmt.Println("e2e: PASS")
 }
