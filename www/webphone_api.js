@@ -371,6 +371,22 @@
     if (appState === 'started') deliver('onAppStateChange', ['stopped']);
   });
 
+  // Autoplay: a browser may refuse to start remote audio before the user has
+  // interacted with the page; retry every paused call audio element on the
+  // first interactions.
+  function resumeAudio() {
+    var els = document.querySelectorAll('audio[data-webphone-line]');
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].paused && els[i].srcObject) {
+        var p = els[i].play();
+        if (p && p.catch) p.catch(function () { /* still not allowed */ });
+      }
+    }
+  }
+  ['pointerdown', 'keydown', 'touchstart'].forEach(function (ev) {
+    document.addEventListener(ev, resumeAudio, true);
+  });
+
   if (!api.__booted) {
     api.__booted = true;
     boot();
