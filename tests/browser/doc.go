@@ -3,7 +3,14 @@
 // loads www/webphone_api.js, records every webphone_api callback and measures
 // the received audio with a WebAudio AnalyserNode, while the tests call the
 // Mizu API against the embedded demo server, or Kamailio + rtpengine +
-// baresip (tests/infra). Each page runs in its own Chromium process with its
-// own fake microphone WAV; the tests build www/webphone.wasm first
-// (./build.sh).
+// baresip (tests/infra). Each page runs in its own Chromium process (its own
+// process group, killed by the test) with its own fake microphone WAV.
+//
+// Run with
+//
+//	go test ./tests/browser/
+//
+// It needs /usr/bin/chromium, kamailio (+ websocket modules), rtpengine and
+// baresip (scripts/install-deps.sh). TestMain runs ./build.sh once and
+// serves a private copy of the built www/.
 package browser
