@@ -159,9 +159,10 @@ func dialWS(ctx context.Context, opts WSDialerOptions, address string, r sipcore
 // listen installs the event handlers. Each handler returns at once: frames
 // are queued for the delivery goroutine.
 //
-// Keepalives never reach the UA as what they were: a ping is answered here
-// and, like a pong, handed on only as a bare CRLF, which sipcore takes as a
-// liveness signal (a pong) and never parses.
+// Keepalives: a server ping ("\r\n\r\n") is answered here with a pong and
+// never reaches the UA; a pong (any other CR/LF-only frame) is handed on as
+// a bare CRLF, which sipcore counts as the answer to its own ping and never
+// parses.
 func (t *wsTransport) listen() error {
 	if err := t.ws.Set("binaryType", "arraybuffer"); err != nil {
 		return err
@@ -204,9 +205,9 @@ func (t *wsTransport) onMessage(ev safejs.Value) {
 	}
 	switch classifyFrame(data) {
 	case framePing:
-		// Answered here (off the JS thread), never handed on as a ping.
+		// Answered here (off the JS thread) and dropped: the UA must not
+		// answer it again, nor take it for a pong to its own pings.
 		go func() { _ = t.Send(pongFrame) }()
-		t.push(inbound{data: pongFrame})
 		t.notifyKA("ping")
 	case framePong:
 		t.push(inbound{data: pongFrame})
