@@ -489,6 +489,29 @@ func TestBrokenMediaEndsTheCallInsteadOfHanging(t *testing.T) {
 	assert.Contains(t, a.e.GetLogs(), "broken media")
 }
 
+// refusingMedia cannot take the peer's answer.
+type refusingMedia struct{ fakeMedia }
+
+func (*refusingMedia) SetRemoteAnswer(context.Context, []byte) error {
+	return errors.New("answer has no common codec")
+}
+
+func TestUnusableRemoteAnswerEndsTheCallWithBye(t *testing.T) {
+	ds := startDemo(t)
+	a := newPhone(t, ds, "1001", nil)
+	a.waitRegistered(t)
+	b := newPhone(t, ds, "1002", nil)
+	b.waitRegistered(t)
+	a.e.opts.Media = func(int, *Params) (Media, error) { return &refusingMedia{}, nil }
+	require.True(t, a.e.Call("1002"))
+	b.rec.waitFor(t, "b ringing", callState("ringing"))
+	require.True(t, b.e.Accept())
+	assert.Equal(t, "BYE media negotiation failed", cdrOf(t, a).args[6])
+	cdrOf(t, b) // the far end got the BYE and logged the call
+	assert.False(t, a.e.IsInCall())
+	assert.Contains(t, a.e.GetLogs(), "no common codec")
+}
+
 func TestBlacklistedCallerIsDeclinedSilently(t *testing.T) {
 	ds := startDemo(t)
 	b := newPhone(t, ds, "1002", map[string]string{"blacklist": "1005, 1001"})

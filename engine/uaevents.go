@@ -101,7 +101,10 @@ func (e *Engine) onRemoteSDP(c *sipcore.Call, sdp []byte) {
 		l.negMu.Lock()
 		defer l.negMu.Unlock()
 		if err := m.SetRemoteAnswer(ctx, sdp); err != nil {
+			// a call whose answer the media cannot take would be connected
+			// but silent: end it, so the page sees why
 			e.logError("remote answer: " + err.Error())
+			e.hangupLine(l, "media negotiation failed")
 		}
 	})
 }
