@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -162,4 +163,40 @@ func TestWSTransportDialCancelled(t *testing.T) {
 	cancel()
 	_, err := NewWSDialer(WSDialerOptions{Constructor: fakeCtor(t, false)})(ctx, "ws://127.0.0.1:5066", newRecorder())
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// blockingReceiver blocks in Received until released, like a busy UA.
+type blockingReceiver struct {
+	release chan struct{}
+	got     chan string
+}
+
+func (r *blockingReceiver) Received(data []byte) {
+	<-r.release
+	r.got <- string(data)
+}
+func (r *blockingReceiver) Closed(error) {}
+
+// TestWSTransportOnMessageNeverBlocks: frames keep being accepted from
+// JavaScript while the Receiver is stuck, and arrive in order afterwards.
+func TestWSTransportOnMessageNeverBlocks(t *testing.T) {
+	rec := &blockingReceiver{release: make(chan struct{}), got: make(chan string, 200)}
+	tr, err := NewWSDialer(WSDialerOptions{Constructor: fakeCtor(t, false)})(context.Background(), "ws://127.0.0.1:5066", rec)
+	require.NoError(t, err)
+	defer tr.Close()
+
+	// 100 frames in one synchronous JavaScript loop: had onmessage waited
+	// for the Receiver, this call would never return.
+	assert.Equal(t, "100", jsString(t, jsRun(t, `const ws = globalThis.__fakews; let n = 0;
+		for (let i = 0; i < 100; i++) { ws.serverSend("MESSAGE " + i); n++; }
+		return String(n);`)))
+	close(rec.release)
+	for i := 0; i < 100; i++ {
+		select {
+		case got := <-rec.got:
+			require.Equal(t, "MESSAGE "+strconv.Itoa(i), got)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("frame %d not delivered", i)
+		}
+	}
 }
