@@ -60,7 +60,7 @@ func (p *pipe) Close() error {
 
 // peer plays the server (and far-end phone) side of a scripted exchange.
 type peer struct {
-	t     *testing.T
+	t     testing.TB
 	mu    sync.Mutex
 	pipes []*pipe
 	ua    *UA
