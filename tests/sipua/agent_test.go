@@ -55,7 +55,7 @@ func answerDirection(offer string) string {
 	return "sendrecv"
 }
 
-func newAgent(t *testing.T, srv server, user, password string, register bool) *agent {
+func newAgent(t *testing.T, srv server, user, password string, register bool, tune ...func(*sipcore.Config)) *agent {
 	t.Helper()
 	a := &agent{t: t, user: user, states: map[string][]string{}, incoming: make(chan *sipcore.Call, 4),
 		offers: make(chan string, 8), dtmf: make(chan string, 16), msgs: make(chan sipcore.IncomingMessage, 4),
@@ -67,6 +67,9 @@ func newAgent(t *testing.T, srv server, user, password string, register bool) *a
 	cfg.Password = password
 	cfg.DisplayName = strings.ToUpper(user)
 	cfg.Register = false
+	for _, f := range tune {
+		f(&cfg)
+	}
 	ev := sipcore.Events{
 		RegState: func(s sipcore.RegState, reason string) {
 			a.mu.Lock()

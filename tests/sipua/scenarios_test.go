@@ -40,6 +40,20 @@ func runScenarios(t *testing.T, srv server, a, b string) {
 		assert.Contains(t, reason, "refused")
 	})
 
+	t.Run("keepalives keep an idle flow alive", func(t *testing.T) {
+		x := newAgent(t, srv, a, srv.users[a], true, func(c *sipcore.Config) {
+			c.KeepaliveInterval = 150 * time.Millisecond
+			c.DeadTimeout = 400 * time.Millisecond
+		})
+		time.Sleep(2 * time.Second) // idle: several keepalive rounds
+		assert.True(t, x.ua.Connected(), "the server answers keepalives or probes")
+		x.mu.Lock()
+		regs := append([]string(nil), x.regs...)
+		x.mu.Unlock()
+		assert.Equal(t, "registered|", regs[len(regs)-1], "no spurious failure: %v", regs)
+		require.NoError(t, x.ua.Unregister())
+	})
+
 	caller := newAgent(t, srv, a, srv.users[a], true)
 	callee := newAgent(t, srv, b, srv.users[b], true)
 
