@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"github.com/opensoftphone/webphone/mediacore"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,8 +101,8 @@ func PeerMediaConfigFromParams(p *engine.Params) PeerMediaConfig {
 	cfg := PeerMediaConfig{
 		ICEServers: servers,
 		ICETimeout: time.Duration(p.Int("icetimeout", 2000)) * time.Millisecond,
-		Codecs: CodecPolicy{
-			Allow:  ParseCodecList(p.Get("codec")),
+		Codecs: mediacore.CodecPolicy{
+			Allow:  mediacore.ParseCodecList(p.Get("codec")),
 			Prefer: strings.TrimSpace(p.Get("prefcodec")),
 		},
 		Microphone: p.Int("useaudiorecord", MicWarn),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opensoftphone/webphone/mediacore"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +32,7 @@ type PeerMediaConfig struct {
 	// out (default DefaultICETimeout).
 	ICETimeout time.Duration
 	// Codecs filters and orders the audio codecs of every local SDP.
-	Codecs CodecPolicy
+	Codecs mediacore.CodecPolicy
 	// Microphone is one of the Mic* policies (zero value: MicOptional).
 	Microphone int
 	// AudioConstraints are getUserMedia audio constraints
@@ -223,7 +224,7 @@ func (m *PeerMedia) SetRemoteAnswer(ctx context.Context, sdp []byte) error {
 // applyLocal filters the codecs, sets the local description and waits for
 // usable candidates.
 func (m *PeerMedia) applyLocal(ctx context.Context, typ, sdp string) ([]byte, error) {
-	filtered, err := FilterAudioCodecs(sdp, m.cfg.Codecs)
+	filtered, err := mediacore.FilterAudioCodecs(sdp, m.cfg.Codecs)
 	if err != nil {
 		return nil, fmt.Errorf("jsbridge: %s: %w", typ, err)
 	}

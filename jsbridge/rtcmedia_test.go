@@ -4,6 +4,7 @@ package jsbridge
 
 import (
 	"context"
+	"github.com/opensoftphone/webphone/mediacore"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestPeerMediaOfferFiltersCodecs(t *testing.T) {
 	defer cancel()
 	var warnings []string
 	m := newTestMedia(t, PeerMediaConfig{
-		Codecs:     CodecPolicy{Allow: []string{"PCMU", "PCMA"}, Prefer: "PCMA"},
+		Codecs:     mediacore.CodecPolicy{Allow: []string{"PCMU", "PCMA"}, Prefer: "PCMA"},
 		Microphone: MicWarn,
 		Warn:       func(s string) { warnings = append(warnings, s) },
 	})
@@ -73,7 +74,7 @@ func TestPeerMediaOfferFiltersCodecs(t *testing.T) {
 }
 
 func TestPeerMediaOfferWithoutAllowedCodecFails(t *testing.T) {
-	m := newTestMedia(t, PeerMediaConfig{Codecs: CodecPolicy{Allow: []string{"G729"}}, Microphone: MicDisabled})
+	m := newTestMedia(t, PeerMediaConfig{Codecs: mediacore.CodecPolicy{Allow: []string{"G729"}}, Microphone: MicDisabled})
 	_, err := m.Offer(context.Background(), "")
 	assert.ErrorContains(t, err, "no allowed audio codec")
 }

@@ -1,4 +1,4 @@
-package jsbridge
+package mediacore
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package jsbridge
+package mediacore
 
 import (
 	"strings"
@@ -95,11 +95,4 @@ func TestFilterAudioCodecsStaticPayloadWithoutRtpmap(t *testing.T) {
 	out, err := FilterAudioCodecs(in, CodecPolicy{Allow: []string{"PCMA"}})
 	require.NoError(t, err)
 	assert.Equal(t, "v=0\nm=audio 4000 RTP/AVP 8 101\na=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\n", out)
-}
-
-func TestClassifyFrame(t *testing.T) {
-	assert.Equal(t, framePing, classifyFrame([]byte("\r\n\r\n")))
-	assert.Equal(t, framePong, classifyFrame([]byte("\r\n")))
-	assert.Equal(t, framePong, classifyFrame([]byte("")))
-	assert.Equal(t, frameSIP, classifyFrame([]byte("SIP/2.0 200 OK\r\n\r\n")))
 }
