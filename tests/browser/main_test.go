@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	wwwSnapshot = snap
-	if err := copyRegularFiles(filepath.Join(root, "www"), snap); err != nil {
+	if err := copyTree(filepath.Join(root, "www"), snap); err != nil {
 		os.RemoveAll(snap)
 		fmt.Fprintln(os.Stderr, "browser tests: copy www/:", err)
 		os.Exit(1)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -59,11 +60,21 @@ func (e event) String() string { return fmt.Sprintf("%s%v", e.Cb, e.Args) }
 // page's console, engine log and recorded callbacks go to t.Log.
 func openPage(t *testing.T, name, base, wav string, params map[string]string) *page {
 	t.Helper()
+	return openSitePage(t, name, base+"phone.html", wav, params, "")
+}
+
+// openSitePage is openPage for any page of the site (pageURL without a
+// query): preload, when not empty, is a script Chromium runs in the page
+// before any of the page's own scripts.
+func openSitePage(t *testing.T, name, pageURL, wav string, params map[string]string, preload string) *page {
+	t.Helper()
 	q := url.Values{}
 	for k, v := range params {
 		q.Set("wp_"+k, v)
 	}
-	pageURL := base + "phone.html?" + q.Encode()
+	if len(q) > 0 {
+		pageURL += "?" + q.Encode()
+	}
 
 	var cmdMu sync.Mutex
 	var cmd *exec.Cmd
@@ -145,6 +156,12 @@ func openPage(t *testing.T, name, base, wav string, params map[string]string) *p
 	}
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if preload != "" {
+		if _, err := chromedp.Call(startCtx, cdppage.AddScriptToEvaluateOnNewDocument,
+			cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: preload}); err != nil {
+			t.Fatalf("%s: cannot add the preload script: %v", name, err)
+		}
+	}
 	if err := chromedp.Do(startCtx, chromedp.Navigate(pageURL)); err != nil {
 		t.Fatalf("%s: cannot open %s in Chromium: %v", name, pageURL, err)
 	}
@@ -163,6 +180,12 @@ func (p *page) dump() {
 	console := append([]string(nil), p.console...)
 	p.mu.Unlock()
 	p.t.Logf("---- %s: browser console (%d lines)\n%s", p.name, len(console), strings.Join(console, "\n"))
+	// The text of a UI page's elements (softphone.html, basic.html; the
+	// bare test page has none).
+	var ui string
+	if err := p.evalErr(uiTextJS, &ui); err == nil && ui != "" {
+		p.t.Logf("---- %s: page elements\n%s", p.name, tail(ui, 12000))
+	}
 	var logs string
 	if err := p.evalErr(`webphone_api.getlogs()`, &logs); err == nil {
 		p.t.Logf("---- %s: getlogs()\n%s", p.name, tail(logs, 12000))
@@ -177,6 +200,12 @@ func (p *page) dump() {
 		p.t.Logf("---- %s: callbacks\n%s", p.name, tail(sb.String(), 12000))
 	}
 }
+
+// uiTextJS lists the text of every element with an id that is not a
+// control.
+const uiTextJS = `Array.from(document.querySelectorAll('[id]'))
+	.filter(function (e) { return !/^(INPUT|BUTTON)$/.test(e.tagName) && e.id !== 'pad'; })
+	.map(function (e) { return '#' + e.id + ': ' + e.textContent; }).join('\n')`
 
 func tail(s string, n int) string {
 	if len(s) <= n {

@@ -13,12 +13,13 @@ import (
 )
 
 // makeSite returns a fresh folder holding the files of www/ (the built
-// deliverable) and the test page from testdata/, ready to be served.
+// deliverable, with its examples/) and the test page from testdata/, ready
+// to be served.
 func makeSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, src := range []string{wwwSnapshot, "testdata"} {
-		if err := copyRegularFiles(src, dir); err != nil {
+		if err := copyTree(src, dir); err != nil {
 			t.Fatalf("site: %v", err)
 		}
 	}
@@ -30,19 +31,28 @@ func makeSite(t *testing.T) string {
 	return dir
 }
 
-// copyRegularFiles copies the regular files of folder src (not its
-// subfolders) into folder dst.
-func copyRegularFiles(src, dst string) error {
+// copyTree copies the regular files of folder src and of its subfolders
+// (www/examples/) into folder dst; other entries (links, devices) are left
+// out.
+func copyTree(src, dst string) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
-			return err
+		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		switch {
+		case e.IsDir():
+			if err := os.MkdirAll(to, 0o755); err != nil {
+				return err
+			}
+			if err := copyTree(from, to); err != nil {
+				return err
+			}
+		case e.Type().IsRegular():
+			if err := copyFile(from, to); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
