@@ -4,8 +4,11 @@
 #   ./build.sh         www/webphone.wasm + www/wasm_exec.js (from this Go)
 #   ./build.sh deps    check what the wasm links (no root sipgo package)
 #   ./build.sh test    run the jsbridge tests inside headless Chromium
-#   ./build.sh e2e     two softphone.html pages call each other through the
-#                      webphone-demo server (started and stopped here)
+#   ./build.sh all     build, deps and test
+#
+# The end-to-end tests of the pages (softphone.html, examples/basic.html)
+# against the demo server, Kamailio and baresip are plain Go tests:
+#   go test ./tests/browser/
 #
 # The test mode needs wasmbrowsertest:
 #   go install github.com/agnivade/wasmbrowsertest@v0.11.0
@@ -67,27 +70,10 @@ browsertest() {
 		{ grep -v 'unknown IPAddressSpace value' || true; }
 }
 
-e2e() {
-	build
-	tmp=$(mktemp -d)
-	go build -o "$tmp/webphone-demo" ./cmd/webphone-demo
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$tmp/webphone-demo" -addr "127.0.0.1:$port" -udp "" -www ./www >"$tmp/demo.log" 2>&1 &
-	pid=$!
-	trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-	for _ in $(seq 50); do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/softphone.html" && break
-		sleep 0.1
-	done
-	(cd jsbridge/testdata/e2e && GOWORK=off go run . "http://127.0.0.1:$port") 2>&1 |
-		{ grep -v 'unknown IPAddressSpace value' || true; }
-}
-
 case "${1:-build}" in
 build) build ;;
 deps) deps ;;
 test) shift; browsertest "$@" ;;
-e2e) e2e ;;
 all) build; deps; browsertest ;;
-*) echo "usage: $0 [build|deps|test [go test flags]|e2e|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|deps|test [go test flags]|all]" >&2; exit 2 ;;
 esac

@@ -3,8 +3,11 @@
 // loads www/webphone_api.js, records every webphone_api callback and measures
 // the received audio with a WebAudio AnalyserNode, while the tests call the
 // Mizu API against the embedded demo server, or Kamailio + rtpengine +
-// baresip (tests/infra). Each page runs in its own Chromium process (its own
-// process group, killed by the test) with its own fake microphone WAV.
+// baresip (tests/infra). The deliverable pages themselves (www/softphone.html,
+// www/examples/basic.html) are driven the way a user drives them: typing into
+// their fields, clicking their buttons and reading their status text. Each
+// page runs in its own Chromium process (its own process group, killed by the
+// test) with its own fake microphone WAV.
 //
 // Run with
 //
