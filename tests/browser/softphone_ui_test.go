@@ -23,8 +23,8 @@ func lineRe(peer, state string) *regexp.Regexp {
 // status text, call each other through the demo server: 1001 registers from
 // its URL parameters, 1002 (whose wasm loads through the ArrayBuffer
 // fallback) from its account form; then call, incoming call, accept, audio
-// both ways, hold/unhold, mute/unmute, RFC 4733 tones from the dial pad,
-// chat, hang up and the CDR line. Last, examples/basic.html registers from
+// both ways, hold/unhold, mute/unmute, RFC 4733 and SIP INFO tones from the
+// dial pad, chat, hang up and the CDR line. Last, examples/basic.html registers from
 // its URL parameters alone.
 func TestSoftphoneUI(t *testing.T) {
 	srv := startDemo(t)
@@ -59,6 +59,10 @@ func TestSoftphoneUI(t *testing.T) {
 	b.click("#btnRegister")
 	b.waitText("#reg", regexp.MustCompile(`^registered$`), wait)
 	waitTrue(t, b, `document.getElementById('reg').className === 'on' && webphone_api.isregistered()`, wait)
+
+	for _, p := range []*page{a, b} {
+		p.waitTextContains("#status", "Registered.", wait)
+	}
 
 	// Call buttons are disabled while there is no call.
 	waitTrue(t, a, `['btnHangup', 'btnHold', 'btnMute'].every(function (id) { return document.getElementById(id).disabled; })`, wait)
@@ -118,6 +122,12 @@ func TestSoftphoneUI(t *testing.T) {
 	waitTrue(t, a, `window.__tones === '1'`, wait)
 	a.click(`//div[@id='pad']/button[text()='#']`)
 	waitTrue(t, a, `window.__tones === '1#'`, wait)
+	// SIP INFO tones from the dial pad reach 1002's onDTMF (its log).
+	if got := a.api(`setparameter('dtmfmode', '1')`); got != "true" {
+		t.Fatalf("setparameter('dtmfmode', '1') = %s, want true", got)
+	}
+	a.click(`//div[@id='pad']/button[text()='5']`)
+	b.waitTextContains("#log", "DTMF 5 on line "+lineB, wait)
 	if got := a.value("#number"); got != "1002" {
 		t.Errorf("1001: the dial pad typed into the number field during the call: %q", got)
 	}
@@ -140,6 +150,7 @@ func TestSoftphoneUI(t *testing.T) {
 		p.waitText("#lines", regexp.MustCompile(`^$`), wait)
 		waitTrue(t, p, `['btnHangup', 'btnHold', 'btnMute'].every(function (id) { return document.getElementById(id).disabled; })`, wait)
 		p.waitText("#log", cdr, wait)
+		p.waitTextContains("#status", "Call Finished", wait)
 	}
 
 	// The basic example registers from its URL parameters alone.
