@@ -14,6 +14,10 @@ import (
 type authenticator struct {
 	cfg   Config
 	tries map[string]int // realm -> non-stale attempts
+	// the last accepted challenge, reused with an increasing nonce count
+	cached   *digest.Challenge
+	cachedHd string
+	nc       int
 }
 
 func newAuthenticator(cfg Config) *authenticator {
@@ -43,16 +47,11 @@ func (a *authenticator) authorize(req *sip.Request, res *sip.Response) (*sip.Req
 			return nil, false, nil
 		}
 	}
-	cred, err := digest.Digest(chal, digest.Options{
-		Method:   string(req.Method),
-		URI:      req.Recipient.String(),
-		Username: a.cfg.AuthUsername,
-		Password: a.cfg.Password,
-		Count:    1,
-	})
+	cred, err := a.credentials(chal, req, 1)
 	if err != nil {
 		return nil, false, err
 	}
+	a.cached, a.cachedHd, a.nc = chal, credHdr, 1
 	next := req.Clone()
 	next.SetBody(req.Body())
 	next.RemoveHeader(credHdr)
@@ -63,6 +62,38 @@ func (a *authenticator) authorize(req *sip.Request, res *sip.Response) (*sip.Req
 	}
 	return next, true, nil
 }
+
+func (a *authenticator) credentials(chal *digest.Challenge, req *sip.Request, nc int) (*digest.Credentials, error) {
+	return digest.Digest(chal, digest.Options{
+		Method:   string(req.Method),
+		URI:      req.Recipient.String(),
+		Username: a.cfg.AuthUsername,
+		Password: a.cfg.Password,
+		Count:    nc,
+	})
+}
+
+// begin starts a new request: challenges count afresh.
+func (a *authenticator) begin() { a.tries = map[string]int{} }
+
+// preauthorize adds credentials for the remembered challenge to req, with
+// the next nonce count, saving the 401/407 round trip (RFC 2617 3.2.2).
+func (a *authenticator) preauthorize(req *sip.Request) bool {
+	if a.cached == nil || len(a.cached.QOP) == 0 {
+		return false
+	}
+	a.nc++
+	cred, err := a.credentials(a.cached, req, a.nc)
+	if err != nil {
+		return false
+	}
+	req.RemoveHeader(a.cachedHd)
+	req.AppendHeader(sip.NewHeader(a.cachedHd, cred.String()))
+	return true
+}
+
+// forget drops the remembered challenge (the server refused it).
+func (a *authenticator) forget() { a.cached = nil }
 
 // pickChallenge chooses the strongest supported digest challenge.
 func pickChallenge(hdrs []sip.Header) *digest.Challenge {

@@ -158,7 +158,15 @@ func (ua *UA) terminateTransactions(cause error) {
 // do sends req and waits for its final response, answering 401/407
 // challenges (a fresh CSeq and branch for each retry).
 func (ua *UA) do(ctx context.Context, req *sip.Request, onProv func(*sip.Response)) (*sip.Response, error) {
-	auth := newAuthenticator(ua.cfg)
+	return ua.doAuth(ctx, req, newAuthenticator(ua.cfg), onProv)
+}
+
+// doAuth is do with an authenticator that may outlive the request: one that
+// remembers a challenge sends credentials up front (next nonce count), and a
+// refusal of those costs no attempt.
+func (ua *UA) doAuth(ctx context.Context, req *sip.Request, auth *authenticator, onProv func(*sip.Response)) (*sip.Response, error) {
+	auth.begin()
+	preauthorized := auth.preauthorize(req)
 	for attempt := 0; ; attempt++ {
 		ct, err := ua.startTx(req)
 		if err != nil {
@@ -167,6 +175,10 @@ func (ua *UA) do(ctx context.Context, req *sip.Request, onProv func(*sip.Respons
 		res, err := ct.final(ctx, onProv)
 		if err != nil {
 			return nil, err
+		}
+		if (res.StatusCode == 401 || res.StatusCode == 407) && preauthorized {
+			preauthorized = false
+			auth.forget()
 		}
 		if (res.StatusCode == 401 || res.StatusCode == 407) && attempt < 3 {
 			next, ok, aerr := auth.authorize(req, res)

@@ -199,8 +199,30 @@ func newTestUA(t *testing.T, mutate func(*Config)) (*UA, *peer) {
 	ua := NewUA(cfg, p.dialer, p.ev.events())
 	p.ua = ua
 	require.NoError(t, ua.Start(context.Background()))
-	t.Cleanup(ua.Stop)
+	t.Cleanup(func() {
+		// answer the unregistration Stop sends, so cleanup does not wait for it
+		done := make(chan struct{})
+		defer close(done)
+		go p.answerRegisters(done)
+		ua.Stop()
+	})
 	return ua, p
+}
+
+// answerRegisters accepts every REGISTER until done.
+func (p *peer) answerRegisters(done chan struct{}) {
+	for {
+		select {
+		case data := <-p.current().sent:
+			if msg, err := sip.ParseMessage(data); err == nil {
+				if req, ok := msg.(*sip.Request); ok && req.Method == sip.REGISTER {
+					p.respond(req, 200, "OK", "srv", nil)
+				}
+			}
+		case <-done:
+			return
+		}
+	}
 }
 
 // next returns the next SIP message the UA sent (skipping keepalives).

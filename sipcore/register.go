@@ -25,7 +25,8 @@ type registration struct {
 	cseq    uint32
 	expires int
 	timer   *time.Timer
-	busy    sync.Mutex // one REGISTER transaction at a time
+	busy    sync.Mutex     // one REGISTER transaction at a time
+	auth    *authenticator // kept across refreshes (guarded by busy)
 }
 
 func newRegistration(ua *UA) *registration {
@@ -109,7 +110,10 @@ func (r *registration) send(expires int, refresh bool) error {
 	for attempt := 0; attempt < 3; attempt++ {
 		req := r.build(expires)
 		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-		res, err := ua.do(ctx, req, nil)
+		if r.auth == nil {
+			r.auth = newAuthenticator(ua.cfg)
+		}
+		res, err := ua.doAuth(ctx, req, r.auth, nil)
 		cancel()
 		if res != nil && res.CSeq() != nil {
 			r.mu.Lock()

@@ -83,6 +83,11 @@ func TestRegisterDigestMD5HonoursServerExpiresAndRefreshes(t *testing.T) {
 	req3 := p.expect(sip.REGISTER)
 	assert.Less(t, time.Since(start), 4*time.Second, "refreshed before expiry")
 	assert.Equal(t, req.CallID().Value(), req3.CallID().Value())
+	// the refresh reuses the nonce with the next count: no 401 round trip
+	cred, err := digest.ParseCredentials(headerValue(req3, "Authorization"))
+	require.NoError(t, err)
+	assert.Equal(t, "n1", cred.Nonce)
+	assert.Equal(t, 2, cred.Nc)
 	p.respond(req3, 200, "OK", "srv", nil, c)
 
 	go ua.Unregister()
@@ -195,4 +200,28 @@ func TestChallengeFromAnotherRealmIsNotAnswered(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unexpected realm")
 	p.nothing(100 * time.Millisecond) // credentials were not sent to the other realm
+}
+
+func TestRefusedReusedNonceFallsBackToANewChallenge(t *testing.T) {
+	ua, p := newTestUA(t, func(c *Config) { c.RegisterExpires = 600 })
+	go ua.Register()
+	req := p.expect(sip.REGISTER)
+	p.respond(req, 401, "Unauthorized", "srv", nil, challenge("example.com", "n1", "MD5", false))
+	req2 := p.expect(sip.REGISTER)
+	p.respond(req2, 200, "OK", "srv", nil, req2.Contact())
+	p.ev.waitReg(t, "registered|")
+
+	errc := make(chan error, 1)
+	go func() { errc <- ua.Register() }()
+	re := p.expect(sip.REGISTER)
+	require.NotEmpty(t, headerValue(re, "Authorization"), "credentials sent up front")
+	// this server wants a fresh nonce every time (and says so without stale=true)
+	p.respond(re, 401, "Unauthorized", "srv", nil, challenge("example.com", "n2", "MD5", false))
+	re2 := p.expect(sip.REGISTER)
+	cred, err := digest.ParseCredentials(headerValue(re2, "Authorization"))
+	require.NoError(t, err)
+	assert.Equal(t, "n2", cred.Nonce)
+	assert.Equal(t, 1, cred.Nc)
+	p.respond(re2, 200, "OK", "srv", nil, re2.Contact())
+	require.NoError(t, <-errc, "a refused reused nonce is not a wrong password")
 }

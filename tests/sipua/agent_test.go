@@ -34,6 +34,14 @@ type agent struct {
 	msgs     chan sipcore.IncomingMessage
 	results  chan int
 	changed  chan struct{}
+	trace    func(dir string, data []byte)
+}
+
+// onTrace sets a function that sees every SIP message sent and received.
+func (a *agent) onTrace(f func(dir string, data []byte)) {
+	a.mu.Lock()
+	a.trace = f
+	a.mu.Unlock()
 }
 
 const plainSDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
@@ -91,6 +99,14 @@ func newAgent(t *testing.T, srv server, user, password string, register bool, tu
 		DTMF:          func(c *sipcore.Call, d string, ms int) { a.dtmf <- d },
 		Message:       func(m sipcore.IncomingMessage) { a.msgs <- m },
 		MessageResult: func(id, to string, code int, reason string) { a.results <- code },
+		Trace: func(dir string, data []byte) {
+			a.mu.Lock()
+			f := a.trace
+			a.mu.Unlock()
+			if f != nil {
+				f(dir, data)
+			}
+		},
 	}
 	a.ua = sipcore.NewUA(cfg, nettransport.Dial, ev)
 	require.NoError(t, a.ua.Start(context.Background()))

@@ -3,6 +3,7 @@ package sipua
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,24 @@ func runScenarios(t *testing.T, srv server, a, b string) {
 		x.mu.Unlock()
 		assert.Equal(t, "registered|", regs[len(regs)-1], "no spurious failure: %v", regs)
 		require.NoError(t, x.ua.Unregister())
+	})
+
+	t.Run("re-registration reuses the nonce", func(t *testing.T) {
+		var mu sync.Mutex
+		var challenges int
+		x := newAgent(t, srv, a, srv.users[a], true)
+		x.onTrace(func(dir string, data []byte) {
+			if dir == "in" && strings.HasPrefix(string(data), "SIP/2.0 401") {
+				mu.Lock()
+				challenges++
+				mu.Unlock()
+			}
+		})
+		require.NoError(t, x.ua.Register())
+		require.NoError(t, x.ua.Unregister())
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, 0, challenges, "credentials sent up front were accepted")
 	})
 
 	caller := newAgent(t, srv, a, srv.users[a], true)
