@@ -145,7 +145,7 @@ func (c *Call) ackReceived(req *sip.Request) bool {
 	c.mu.Unlock()
 	close(acked)
 	if sdp != nil && c.ua.ev.RemoteSDP != nil {
-		c.ua.ev.RemoteSDP(c, sdp)
+		go c.ua.ev.RemoteSDP(c, sdp) // off the inbound goroutine
 	}
 	return true
 }

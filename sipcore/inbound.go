@@ -275,12 +275,12 @@ func (ua *UA) handleCancel(req *sip.Request) {
 		return
 	}
 	ua.respond(req, 200, "OK")
-	c := ua.callFor(req.CallID().Value())
-	if c != nil {
-		c.cancelledByPeer(tx)
+	// the application hears of it off the inbound goroutine
+	if c := ua.callFor(req.CallID().Value()); c != nil {
+		go c.cancelledByPeer(tx)
 		return
 	}
-	ua.reply(tx, tx.Origin(), 487, "Request Terminated")
+	go ua.reply(tx, tx.Origin(), 487, "Request Terminated")
 }
 
 // handleAck routes ACK: to the dialog for a 2xx, else to the INVITE
