@@ -33,7 +33,8 @@ type Call struct {
 	remoteSDP    []byte
 	sentInvite   []byte
 	recvInvite   []byte
-	reinvite     bool // a re-INVITE of ours is pending
+	reinvite     bool     // a re-INVITE of ours is pending
+	extra        []Header // added to every in-dialog request (SetExtraHeaders)
 
 	// outgoing
 	invite        *sip.Request
@@ -149,6 +150,14 @@ func (c *Call) InviteHeader(name string) string {
 		return headerValue(c.firstResponse, name)
 	}
 	return ""
+}
+
+// SetExtraHeaders sets headers added to every later request in this
+// dialog (BYE, re-INVITE, INFO, ...), besides the UA's own.
+func (c *Call) SetExtraHeaders(hdrs []Header) {
+	c.mu.Lock()
+	c.extra = append([]Header(nil), hdrs...)
+	c.mu.Unlock()
 }
 
 // Calls returns the live calls ordered by line.

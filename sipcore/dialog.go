@@ -42,6 +42,7 @@ func (c *Call) newRequest(method sip.RequestMethod, contentType string, body []b
 	if len(body) > 0 {
 		req.SetBody(body)
 	}
+	addHeaders(req, c.extra)
 	return req
 }
 

@@ -214,3 +214,20 @@ func TestAckCarriesExtraHeaders(t *testing.T) {
 	ack := p.expect(sip.ACK)
 	assert.Equal(t, "blue", headerValue(ack, "X-Tenant"))
 }
+
+func TestExtraHeadersPerCallAndChangedAtRunTime(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	c, _ := establishOutgoing(t, ua, p)
+	c.SetExtraHeaders([]Header{{Name: "X-Line", Value: "1"}})
+	ua.SetExtraHeaders([]Header{{Name: "X-Global", Value: "g"}})
+	go func() { _ = c.SendDTMF("1", 100) }()
+	info := p.expect(sip.INFO)
+	assert.Equal(t, "1", headerValue(info, "X-Line"))
+	assert.Equal(t, "g", headerValue(info, "X-Global"))
+	p.respond(info, 200, "OK", "", nil)
+	_, err := ua.SendMessage("1003", "", []byte("x"))
+	require.NoError(t, err)
+	m := p.expect(sip.MESSAGE)
+	assert.Equal(t, "g", headerValue(m, "X-Global"))
+	assert.Empty(t, headerValue(m, "X-Line"), "line headers stay in their dialog")
+}

@@ -26,12 +26,10 @@ func (ua *UA) prepareRequest(req *sip.Request) {
 	if req.GetHeader("User-Agent") == nil && ua.cfg.UserAgent != "" {
 		req.AppendHeader(sip.NewHeader("User-Agent", ua.cfg.UserAgent))
 	}
-	for _, h := range ua.cfg.ExtraHeaders {
-		if h.Name == "" || req.GetHeader(h.Name) != nil {
-			continue
-		}
-		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
-	}
+	ua.mu.Lock()
+	extra := ua.extra
+	ua.mu.Unlock()
+	addHeaders(req, extra)
 	if req.ContentLength() == nil {
 		cl := sip.ContentLengthHeader(len(req.Body()))
 		req.AppendHeader(&cl)
@@ -39,6 +37,24 @@ func (ua *UA) prepareRequest(req *sip.Request) {
 	if tr := ua.currentTransport(); tr != nil {
 		req.SetTransport(tr.Protocol())
 	}
+}
+
+// addHeaders appends headers the request does not have yet.
+func addHeaders(req *sip.Request, hdrs []Header) {
+	for _, h := range hdrs {
+		if h.Name == "" || req.GetHeader(h.Name) != nil {
+			continue
+		}
+		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
+	}
+}
+
+// SetExtraHeaders replaces the headers added to every request from now on
+// (initially Config.ExtraHeaders).
+func (ua *UA) SetExtraHeaders(hdrs []Header) {
+	ua.mu.Lock()
+	ua.extra = append([]Header(nil), hdrs...)
+	ua.mu.Unlock()
 }
 
 func (ua *UA) newVia() *sip.ViaHeader {

@@ -42,6 +42,7 @@ type UA struct {
 	reg       *registration
 	msgSeq    int
 	started   bool
+	extra     []Header // added to every request (SetExtraHeaders)
 }
 
 // NewUA creates a user agent. Nothing is sent until Start.
@@ -76,6 +77,7 @@ func NewUA(cfg Config, dial Dialer, ev Events) *UA {
 		calls:     map[string]*Call{},
 		subs:      map[string]*Subscription{},
 	}
+	ua.extra = append([]Header(nil), cfg.ExtraHeaders...)
 	ua.conn = &connection{ua: ua}
 	ua.reg = newRegistration(ua)
 	go ua.receiveLoop()
