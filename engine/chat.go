@@ -45,7 +45,11 @@ func (e *Engine) SendChat(number, msg string) (ok bool) {
 			e.notify(ChatReportNotification(ln, peer, ChatFailed, strings.TrimPrefix(fail, "-1 ")))
 			return
 		}
-		if _, err := ua.SendMessage(target, "text/plain;charset=UTF-8", []byte(msg)); err != nil {
+		var hdrs []sipcore.Header
+		if e.params.Int("textmessaging", -1) == 5 {
+			hdrs = append(hdrs, sipcore.Header{Name: "X-Sms", Value: "yes"}) // textmessaging 5: SMS gateway
+		}
+		if _, err := ua.SendMessage(target, "text/plain;charset=UTF-8", []byte(msg), hdrs...); err != nil {
 			e.logWarn("sendchat: " + err.Error())
 			e.notify(ChatReportNotification(ln, peer, ChatFailed, err.Error()))
 		}

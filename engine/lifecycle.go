@@ -64,6 +64,7 @@ func (e *Engine) ensureStarted() (<-chan struct{}, error) {
 		e.mu.Unlock()
 		return nil, err
 	}
+	cfg.ExtraHeaders = e.uaHeadersLocked()
 	addrs := ServerAddresses(e.params)
 	e.uaGen++
 	gen := e.uaGen

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/opensoftphone/webphone/sipcore"
 )
 
 // dialTarget applies the dial plan (normalizenumber, numpxrewrite,
@@ -94,10 +92,9 @@ func (e *Engine) runOutgoing(l *line) {
 		return
 	}
 	e.dialing = l
-	hdrs := append([]sipcore.Header(nil), e.headers...)
 	e.mu.Unlock()
 	e.logEvent(LogDetail, "INVITE "+l.target)
-	c, err := ua.Call(l.target, offer, hdrs...)
+	c, err := ua.Call(l.target, offer) // setsipheader headers are the UA's
 	e.mu.Lock()
 	if e.dialing == l {
 		e.dialing = nil

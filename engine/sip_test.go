@@ -318,6 +318,12 @@ func TestChatBothWays(t *testing.T) {
 	require.True(t, a.e.SendChat("1999", "nobody"))
 	a.rec.waitFor(t, "failed report", notification("CHATREPORT,-1,1999,3,"))
 	assert.False(t, a.e.SendChat("", "x"))
+	assert.NotContains(t, a.e.GetLogs(), "X-Sms")
+
+	require.True(t, a.e.SetParameter("textmessaging", "5"))
+	require.True(t, a.e.SendChat("1002", "as sms"))
+	b.rec.waitFor(t, "sms chat", notification("CHAT,-1,1001,as sms"))
+	assert.Contains(t, a.e.GetLogs(), "X-Sms: yes", "textmessaging 5 marks the MESSAGE for an SMS gateway")
 }
 
 func TestRejectOnBusyAndHangupAll(t *testing.T) {
@@ -433,8 +439,10 @@ func TestMultiLineSelectByPeer(t *testing.T) {
 	assert.Equal(t, -1, a.e.CallIDToLine(c.rec.find(callState("setup"))[0].args[5].(string)))
 
 	require.True(t, a.e.SetLine("1002"))
+	require.True(t, a.e.SetSIPHeader("X-Line: two"), "line scope: the line has a call")
 	require.True(t, a.e.Hold(true))
 	b.rec.waitFor(t, "b held", notification("STATUS,-1,Placed on hold by remote party"))
+	assert.Equal(t, "two", b.e.GetSIPHeader("X-Line", false), "a line's header reaches its re-INVITE")
 
 	// dtmfmode 2 (auto): the peer's SDP offers telephone-event, so RFC 4733
 	require.True(t, a.e.DTMF("9", 1))

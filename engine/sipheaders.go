@@ -34,21 +34,36 @@ func (e *Engine) SetSIPHeader(header string) (ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	scope := &e.headers
+	var line *line
 	if e.cur != -2 {
 		if l := e.currentLineLocked(); l != nil {
-			scope = &l.headers
+			scope, line = &l.headers, l
 		}
 	}
 	if strings.TrimSpace(header) == "" {
 		*scope = nil
-		return true
+	} else {
+		hs := ParseHeaderLines(strings.ReplaceAll(header, "CRLF", "\r\n"))
+		if len(hs) == 0 {
+			return false
+		}
+		*scope = mergeHeaders(*scope, hs)
 	}
-	hs := ParseHeaderLines(strings.ReplaceAll(header, "CRLF", "\r\n"))
-	if len(hs) == 0 {
-		return false
+	// apply at once: a line's headers to the rest of its dialog, global
+	// ones to every later request (registrar included)
+	switch {
+	case line != nil && line.call != nil:
+		line.call.SetExtraHeaders(line.headers)
+	case line == nil && e.ua != nil:
+		e.ua.SetExtraHeaders(e.uaHeadersLocked())
 	}
-	*scope = mergeHeaders(*scope, hs)
 	return true
+}
+
+// uaHeadersLocked is what the UA adds to every request: customsipheader
+// and the global setsipheader headers.
+func (e *Engine) uaHeadersLocked() []sipcore.Header {
+	return mergeHeaders(ParseHeaderLines(e.params.Get("customsipheader")), e.headers)
 }
 
 // SIPHeaders returns the global headers set with SetSIPHeader.
