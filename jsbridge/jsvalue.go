@@ -123,3 +123,14 @@ func bytesToJS(b []byte) (safejs.Value, error) {
 	}
 	return arr, nil
 }
+
+// detachHandlers clears the named event handler properties of obj (onmessage,
+// ontrack, ...) and releases the Go functions that were behind them.
+func detachHandlers(obj safejs.Value, names []string, funcs []safejs.Func) {
+	for _, name := range names {
+		_ = obj.Set(name, nil)
+	}
+	for _, f := range funcs {
+		f.Release()
+	}
+}

@@ -273,16 +273,11 @@ func (m *PeerMedia) Close() {
 			}
 		}
 	}
-	for _, ev := range []string{"onicecandidate", "onicegatheringstatechange", "ontrack"} {
-		_ = m.pc.Set(ev, nil)
-	}
 	_, _ = m.pc.Call("close")
 	if haveEl {
 		_ = el.Set("srcObject", nil)
 		_, _ = el.Call("remove")
 	}
-	for _, f := range funcs {
-		f.Release()
-	}
+	detachHandlers(m.pc, []string{"onicecandidate", "onicegatheringstatechange", "ontrack"}, funcs)
 	m.wakeGatherer()
 }

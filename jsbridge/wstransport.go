@@ -324,12 +324,7 @@ func (t *wsTransport) release() {
 	funcs := t.funcs
 	t.funcs = nil
 	t.mu.Unlock()
-	for _, name := range []string{"onopen", "onmessage", "onclose", "onerror"} {
-		_ = t.ws.Set(name, nil)
-	}
-	for _, f := range funcs {
-		f.Release()
-	}
+	detachHandlers(t.ws, []string{"onopen", "onmessage", "onclose", "onerror"}, funcs)
 }
 
 func closeOnce(ch chan struct{}) {
