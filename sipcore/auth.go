@@ -24,8 +24,6 @@ func newAuthenticator(cfg Config) *authenticator {
 	return &authenticator{cfg: cfg, tries: map[string]int{}}
 }
 
-var errWrongCredentials = errors.New("credentials rejected")
-
 // authorize returns a copy of req carrying credentials for the challenges in
 // res, with CSeq incremented and a new branch. ok is false when the request
 // should not be retried (credentials already rejected).

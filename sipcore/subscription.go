@@ -29,7 +29,6 @@ type Subscription struct {
 	rtarget   sip.Uri
 	state     string
 	timer     *time.Timer
-	ended     bool
 }
 
 // Event returns the event package name.
@@ -201,7 +200,6 @@ func (s *Subscription) notified(req *sip.Request, info NotifyInfo) {
 		s.state = state
 	}
 	if state == "terminated" {
-		s.ended = true
 		if s.timer != nil {
 			s.timer.Stop()
 		}

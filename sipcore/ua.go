@@ -41,7 +41,6 @@ type UA struct {
 	subs      map[string]*Subscription // by Call-ID
 	reg       *registration
 	msgSeq    int
-	started   bool
 	extra     []Header // added to every request (SetExtraHeaders)
 }
 
@@ -90,9 +89,6 @@ func (ua *UA) Config() Config { return ua.cfg }
 // Start connects to cfg.Address and registers when cfg.Register is set.
 // A failed connection is also reported as a failed registration.
 func (ua *UA) Start(ctx context.Context) error {
-	ua.mu.Lock()
-	ua.started = true
-	ua.mu.Unlock()
 	if err := ua.connect(ctx); err != nil {
 		ua.reg.setState(RegFailed, "transport: "+err.Error())
 		return err
