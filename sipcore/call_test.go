@@ -288,3 +288,45 @@ func TestEarlyAnswerRepeatedIn2xxIsDeliveredOnce(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+func TestNewCallFiresNothingUntilInvite(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	c, err := ua.NewCall("1002", Header{Name: "X-Call", Value: "7"})
+	require.NoError(t, err)
+	require.NotEmpty(t, c.CallID())
+	assert.Equal(t, 1, c.Line())
+	assert.Same(t, c, ua.CallByID(c.CallID()), "the call is known before anything is sent")
+	p.ev.mu.Lock()
+	assert.Empty(t, p.ev.states, "NewCall reports no state")
+	p.ev.mu.Unlock()
+
+	require.NoError(t, c.Invite([]byte(sdpOffer)))
+	p.ev.mu.Lock()
+	assert.Equal(t, []string{"setup|"}, p.ev.states, "CallSetup fires inside Invite")
+	p.ev.mu.Unlock()
+	inv := p.expect(sip.INVITE)
+	assert.Equal(t, c.CallID(), inv.CallID().Value())
+	assert.Equal(t, "7", headerValue(inv, "X-Call"))
+	assert.Equal(t, sdpOffer, string(inv.Body()))
+	assert.ErrorIs(t, c.Invite([]byte(sdpOffer)), ErrCallState, "a call is invited once")
+	p.respond(inv, 486, "Busy Here", "bob", nil)
+	p.ev.waitState(t, "disconnected|486 Busy Here")
+}
+
+func TestNewCallHungUpBeforeInviteSendsNothing(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	c, err := ua.NewCall("1002")
+	require.NoError(t, err)
+	require.NoError(t, c.Hangup())
+	p.ev.waitState(t, "disconnected|cancelled")
+	assert.Nil(t, ua.CallByID(c.CallID()), "released")
+	assert.ErrorIs(t, c.Invite([]byte(sdpOffer)), ErrCallState)
+	_, err = ua.NewCall("")
+	assert.Error(t, err, "an invalid target fails before a call exists")
+	assert.Empty(t, ua.Calls())
+	// the next message on the wire is an OPTIONS answer, not an INVITE
+	p.inject(farRequest("OPTIONS", "opt-1", "x", "", 1, "", ""))
+	res, ok := p.next().(*sip.Response)
+	require.True(t, ok, "nothing but the OPTIONS answer was sent")
+	assert.Equal(t, 200, res.StatusCode)
+}

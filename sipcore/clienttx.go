@@ -16,7 +16,7 @@ var ErrTimeout = errors.New("timeout")
 // transaction for response matching and pumps responses into a buffered
 // channel so the inbound loop never waits on the caller.
 type clientTx struct {
-	ua        *UA
+	layer     *txLayer
 	tx        *sip.ClientTx
 	key       string
 	req       *sip.Request
@@ -31,32 +31,12 @@ type clientTx struct {
 // sends it in a new client transaction.
 func (ua *UA) startTx(req *sip.Request) (*clientTx, error) {
 	ua.prepareRequest(req)
-	key, err := sip.ClientTxKeyMake(req)
-	if err != nil {
-		return nil, err
-	}
-	ct := &clientTx{
-		ua:        ua,
-		key:       key,
-		req:       req,
-		tx:        sip.NewClientTx(key, req, ua.conn, ua.log),
-		responses: make(chan *sip.Response, 32),
-		done:      make(chan struct{}),
-	}
-	ua.mu.Lock()
-	ua.clientTxs[key] = ct
-	ua.mu.Unlock()
-	if err := ct.tx.Init(); err != nil {
-		ua.dropClientTx(key)
-		return nil, err
-	}
-	go ct.pump()
-	return ct, nil
+	return ua.txs.newClient(req)
 }
 
 func (ct *clientTx) pump() {
 	defer func() {
-		ct.ua.dropClientTx(ct.key)
+		ct.layer.dropClient(ct.key)
 		close(ct.done)
 	}()
 	for {
@@ -65,7 +45,7 @@ func (ct *clientTx) pump() {
 			select {
 			case ct.responses <- r:
 			default: // nobody is reading any more: never block the inbound path
-				ct.ua.log.Debug("response dropped, transaction owner gone", "tx", ct.key)
+				ct.layer.log.Debug("response dropped, transaction owner gone", "tx", ct.key)
 			}
 		case <-ct.tx.Done():
 			return
@@ -129,63 +109,84 @@ func (ct *clientTx) final(ctx context.Context, onProv func(*sip.Response)) (*sip
 	}
 }
 
-func (ua *UA) dropClientTx(key string) {
-	ua.mu.Lock()
-	delete(ua.clientTxs, key)
-	ua.mu.Unlock()
-}
-
-// terminateTransactions ends every transaction, e.g. when the flow dies.
-func (ua *UA) terminateTransactions(cause error) {
-	ua.mu.Lock()
-	cts := make([]*clientTx, 0, len(ua.clientTxs))
-	for _, ct := range ua.clientTxs {
-		cts = append(cts, ct)
-	}
-	sts := make([]*sip.ServerTx, 0, len(ua.serverTxs))
-	for _, st := range ua.serverTxs {
-		sts = append(sts, st)
-	}
-	ua.mu.Unlock()
-	for _, ct := range cts {
-		ct.terminate(cause)
-	}
-	for _, st := range sts {
-		st.Terminate()
-	}
-}
-
 // do sends req and waits for its final response, answering 401/407
 // challenges (a fresh CSeq and branch for each retry).
 func (ua *UA) do(ctx context.Context, req *sip.Request, onProv func(*sip.Response)) (*sip.Response, error) {
-	return ua.doAuth(ctx, req, newAuthenticator(ua.cfg), onProv)
+	return ua.runTx(ctx, req, newAuthenticator(ua.cfg), txHooks{provisional: onProv})
 }
 
-// doAuth is do with an authenticator that may outlive the request: one that
-// remembers a challenge sends credentials up front (next nonce count), and a
-// refusal of those costs no attempt.
+// doAuth is do with an authenticator that outlives the request (see runTx).
 func (ua *UA) doAuth(ctx context.Context, req *sip.Request, auth *authenticator, onProv func(*sip.Response)) (*sip.Response, error) {
+	return ua.runTx(ctx, req, auth, txHooks{provisional: onProv})
+}
+
+// txHooks adapt runTx to one kind of request; every field may be nil.
+type txHooks struct {
+	// sent sees every transaction started: the first request and each retry.
+	sent func(req *sip.Request, ct *clientTx)
+	// provisional receives the 1xx responses.
+	provisional func(*sip.Response)
+	// retransmission receives retransmitted 2xx to an INVITE (to re-ACK).
+	retransmission func(*sip.Response)
+	// mayRetry tells whether a final response may still lead to a retry
+	// (e.g. not once the call was cancelled); nil means yes.
+	mayRetry func() bool
+	// next builds the retry for a final response that is not a challenge
+	// (a redirect), or returns nil to end with that response.
+	next func(req *sip.Request, res *sip.Response) *sip.Request
+}
+
+// maxAuthRetries bounds the challenges answered for one request.
+const maxAuthRetries = 3
+
+// runTx sends req and waits for its final response: it answers 401/407
+// challenges with auth (a fresh CSeq and branch each time) and retries as
+// the hooks say. The authenticator may outlive the request: one that
+// remembers a challenge sends credentials up front (next nonce count), and a
+// refusal of those costs no attempt. A response is returned with an error
+// only when a challenge could not be answered.
+func (ua *UA) runTx(ctx context.Context, req *sip.Request, auth *authenticator, h txHooks) (*sip.Response, error) {
 	auth.begin()
 	preauthorized := auth.preauthorize(req)
-	for attempt := 0; ; attempt++ {
+	for auths := 0; ; {
 		ct, err := ua.startTx(req)
 		if err != nil {
 			return nil, err
 		}
-		res, err := ct.final(ctx, onProv)
+		if h.retransmission != nil {
+			ct.tx.OnRetransmission(h.retransmission)
+		}
+		if h.sent != nil {
+			h.sent(req, ct)
+		}
+		res, err := ct.final(ctx, h.provisional)
 		if err != nil {
 			return nil, err
 		}
-		if (res.StatusCode == 401 || res.StatusCode == 407) && preauthorized {
-			preauthorized = false
-			auth.forget()
+		if h.mayRetry != nil && !h.mayRetry() {
+			return res, nil
 		}
-		if (res.StatusCode == 401 || res.StatusCode == 407) && attempt < 3 {
+		if res.StatusCode == 401 || res.StatusCode == 407 {
+			if preauthorized {
+				preauthorized = false
+				auth.forget()
+			}
+			if auths >= maxAuthRetries {
+				return res, nil
+			}
+			auths++
 			next, ok, aerr := auth.authorize(req, res)
 			if aerr != nil {
 				return res, fmt.Errorf("authentication: %w", aerr)
 			}
-			if ok {
+			if !ok {
+				return res, nil
+			}
+			req = next
+			continue
+		}
+		if h.next != nil {
+			if next := h.next(req, res); next != nil {
 				req = next
 				continue
 			}

@@ -45,6 +45,13 @@ type Config struct {
 	// DeadTimeout: a connection silent for this long after a keepalive is
 	// considered dead and closed (0 disables). Default 10s.
 	DeadTimeout time.Duration
+	// SessionExpires is the session interval (seconds) our INVITEs ask for
+	// (RFC 4028 session timers); 0 asks for none (a peer's is still
+	// honoured). NewConfig sets 1800.
+	SessionExpires int
+	// MinSE is the smallest session interval accepted (seconds, at least
+	// 90); smaller requests get 422.
+	MinSE int
 	// Logger receives debug logs; nil discards.
 	Logger *slog.Logger
 }
@@ -63,5 +70,7 @@ func NewConfig() Config {
 		Register:          true,
 		KeepaliveInterval: 25 * time.Second,
 		DeadTimeout:       10 * time.Second,
+		SessionExpires:    1800,
+		MinSE:             90,
 	}
 }

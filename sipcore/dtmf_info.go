@@ -53,24 +53,19 @@ func normalizeDigit(v string) string {
 	return ""
 }
 
-// handleInfo receives INFO in a dialog; DTMF bodies are reported as digits.
-func (ua *UA) handleInfo(req *sip.Request, tx *sip.ServerTx) {
-	c := ua.dialogFor(req)
-	if c == nil {
-		ua.reply(tx, req, 481, "Call/Transaction Does Not Exist")
-		return
-	}
+// readInfo receives INFO in a dialog; DTMF bodies are reported as digits.
+func (c *Call) readInfo(req *sip.Request, tx *sip.ServerTx) {
 	if len(req.Body()) == 0 {
-		ua.reply(tx, req, 200, "OK")
+		c.ua.reply(tx, req, 200, "OK")
 		return
 	}
 	digit, dur, ok := parseDTMFInfo(headerValue(req, "Content-Type"), req.Body())
 	if !ok {
-		ua.reply(tx, req, 415, "Unsupported Media Type", sip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
+		c.ua.reply(tx, req, 415, "Unsupported Media Type", sip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
 		return
 	}
-	ua.reply(tx, req, 200, "OK")
-	if ua.ev.DTMF != nil {
-		ua.ev.DTMF(c, digit, dur)
+	c.ua.reply(tx, req, 200, "OK")
+	if c.ua.ev.DTMF != nil {
+		c.ua.ev.DTMF(c, digit, dur)
 	}
 }

@@ -31,11 +31,19 @@ const (
 
 // Events are the UA's callbacks. Any may be nil. They run on UA goroutines;
 // they may call back into the UA but must not block for long, except Offer,
-// which may take the time it needs to produce an SDP answer.
+// which may take the time it needs to produce an SDP answer. Callbacks caused
+// by one dialog's incoming requests run one at a time, in arrival order, so a
+// callback that blocks holds up its own dialog (never the others).
 type Events struct {
 	// RegState reports registration changes; reason is set on failure
 	// ("403 Forbidden", "timeout", "transport: ...").
 	RegState func(state RegState, reason string)
+	// Flow reports the connection to the server: FlowUp once Start has
+	// connected, FlowLost with the cause when it goes away (closed, or found
+	// dead by the keepalive), FlowReplaced when Reconnect has put a new one
+	// in its place. Calls come in the order of the changes, from a goroutine
+	// that may call back into the UA. Stop reports nothing.
+	Flow func(state FlowState, cause error)
 	// CallState reports every state change of a line.
 	CallState func(c *Call, state CallState, reason string)
 	// Incoming is called once for a new incoming INVITE, before CallState
@@ -58,15 +66,31 @@ type Events struct {
 	// Notify reports a NOTIFY received for a subscription made with
 	// Subscribe, or an unsolicited NOTIFY (sub nil).
 	Notify func(sub *Subscription, n NotifyInfo)
+	// SubscriptionEnded reports a subscription made with Subscribe that
+	// ended without Unsubscribe: its refresh failed (reason: the status
+	// line, "timeout" or the transport error). A NOTIFY that terminates a
+	// subscription comes through Notify instead.
+	SubscriptionEnded func(sub *Subscription, reason string)
 	// Subscribe is called for an incoming SUBSCRIBE; return the response
 	// code (e.g. 200, 489). Nil answers 489 Bad Event.
 	Subscribe func(event string, from string, req RawRequest) int
-	// Refer is called for an incoming REFER in a dialog (transfer). Nil
-	// answers 403 (transfer support builds on this).
+	// Watch is called for a new SUBSCRIBE when set (before Subscribe): the
+	// application serves the subscription as its notifier. It sets the
+	// current state with w.SetState and returns 200 (or 202) to accept, any
+	// other code to refuse. sipcore then answers, sends the first NOTIFY,
+	// handles refreshes and expiry; w.Notify sends each later state and
+	// w.End ends it.
+	Watch func(w *Watcher) int
+	// Refer is called for an incoming REFER in a dialog (transfer), on the
+	// dialog's worker. True answers 202 Accepted and a NOTIFY "100 Trying"
+	// follows; report the new call's progress with Call.NotifyRefer.
+	// False (or nil) answers 603 Decline. ParseReferTo reads referTo.
 	Refer func(c *Call, referTo string, referredBy string) bool
 	// Trace receives every SIP message sent ("out") and received ("in"),
-	// for getsipmessage / getlogs. Keepalives are not traced.
-	Trace func(dir string, data []byte)
+	// for getsipmessage / getlogs, with its parsed form (nil when it does not
+	// parse). Keepalives are not traced. A received message is traced on the
+	// read loop before any event it causes, so Trace must be quick.
+	Trace func(dir string, data []byte, msg *TracedMessage)
 }
 
 // IncomingMessage is a received SIP MESSAGE.
@@ -76,6 +100,8 @@ type IncomingMessage struct {
 	To          string
 	ContentType string
 	Body        []byte
+	// Header returns the value of a header of the MESSAGE ("" when absent).
+	Header func(name string) string
 }
 
 // NotifyInfo is the content of a NOTIFY.

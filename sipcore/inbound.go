@@ -3,10 +3,24 @@ package sipcore
 import (
 	"bytes"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
+
+// enqueue queues a received frame for the read loop; it never blocks the
+// transport: a full queue drops the frame.
+func (ua *UA) enqueue(data []byte) {
+	buf := make([]byte, len(data))
+	copy(buf, data)
+	select {
+	case ua.inbox <- buf:
+	case <-ua.quit:
+	default:
+		ua.log.Warn("inbound queue full, message dropped")
+	}
+}
 
 // receiveLoop processes queued frames one at a time, in order.
 func (ua *UA) receiveLoop() {
@@ -21,22 +35,25 @@ func (ua *UA) receiveLoop() {
 }
 
 // handleFrame answers keepalives, parses and dispatches one frame. It never
-// panics: a malformed message is answered 400 where possible, else dropped.
+// waits for a handler or a transaction: requests are handled on their
+// dialog's worker and responses on their transaction's (see serve and
+// handleResponse). A malformed message is answered 400 where possible, else
+// dropped.
 func (ua *UA) handleFrame(data []byte) {
 	defer func() {
 		if r := recover(); r != nil {
-			ua.log.Error("panic while handling inbound message", "panic", fmt.Sprint(r))
+			ua.panicked("inbound message", r)
 		}
 	}()
 	if isKeepalive(data) {
 		ua.handleKeepalive(data)
 		return
 	}
-	ua.trace("in", data)
 	msg, err := parseMessage(data)
+	ua.trace("in", data, msg)
 	if err != nil {
 		if req, ok := msg.(*sip.Request); ok && req.Via() != nil {
-			ua.handleRequest(req) // parsed, but incomplete: answered 400
+			ua.rejectMalformed(req, err) // parsed, but incomplete: answered 400
 			return
 		}
 		ua.log.Info("dropping unparsable message", "err", err)
@@ -64,23 +81,17 @@ func (ua *UA) handleKeepalive(data []byte) {
 		}
 		return
 	}
-	ua.mu.Lock()
-	ua.pongSeen = true
-	ua.mu.Unlock()
+	ua.flow.pong()
 }
 
 // parseMessage parses one whole SIP message, leniently: leading CRLFs are
 // skipped and a missing Content-Length means the rest of the frame is the body.
-func parseMessage(data []byte) (msg sip.Message, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, err = nil, fmt.Errorf("parser panic: %v", r)
-		}
-	}()
+// The message is nil when unparsable, set but incomplete with an errMandatory.
+func parseMessage(data []byte) (sip.Message, error) {
 	data = bytes.TrimLeft(data, "\r\n")
-	msg, err = sip.ParseMessage(data)
+	msg, err := sip.ParseMessage(data)
 	if err != nil {
-		return nil, err
+		return msg, err // a request read in part is answered 400
 	}
 	if err := checkMandatory(msg); err != nil {
 		return msg, err
@@ -106,27 +117,22 @@ func checkMandatory(msg sip.Message) error {
 	case msg.To() == nil:
 		return errMandatory{"To"}
 	}
-	if req, ok := msg.(*sip.Request); ok && req.CSeq().MethodName != req.Method && req.Method != sip.ACK && req.Method != sip.CANCEL {
+	if req, ok := msg.(*sip.Request); ok && !strings.EqualFold(string(req.CSeq().MethodName), string(req.Method)) && req.Method != sip.ACK && req.Method != sip.CANCEL {
 		return errMandatory{"CSeq method"}
 	}
 	return nil
 }
 
-// handleResponse hands a response to its client transaction.
+// handleResponse hands a response to its client transaction (see
+// txLayer.receiveResponse).
 func (ua *UA) handleResponse(res *sip.Response) {
-	key, err := sip.ClientTxKeyMake(res)
-	if err != nil {
-		return
-	}
-	ua.mu.Lock()
-	ct := ua.clientTxs[key]
-	ua.mu.Unlock()
-	if ct != nil {
-		ct.tx.Receive(res)
-		return
-	}
-	// A 2xx to INVITE retransmitted after the transaction ended: the dialog
-	// re-sends its ACK (RFC 3261 13.2.2.4).
+	ua.txs.receiveResponse(res, ua.strayResponse)
+}
+
+// strayResponse takes a response no transaction matches. A 2xx to INVITE
+// retransmitted after the transaction ended: the dialog re-sends its ACK
+// (RFC 3261 13.2.2.4).
+func (ua *UA) strayResponse(res *sip.Response) {
 	if res.IsSuccess() && res.CSeq().MethodName == sip.INVITE {
 		if c := ua.callFor(res.CallID().Value()); c != nil {
 			c.resendAck(res)
@@ -163,7 +169,7 @@ func (ua *UA) handleRequest(req *sip.Request) {
 	}
 	switch req.Method {
 	case sip.ACK:
-		ua.handleAck(req)
+		ua.serve(req, func() { ua.handleAck(req) })
 		return
 	case sip.CANCEL:
 		ua.handleCancel(req)
@@ -174,33 +180,40 @@ func (ua *UA) handleRequest(req *sip.Request) {
 		ua.respond(req, 400, "Bad Request")
 		return
 	}
-	ua.mu.Lock()
-	existing := ua.serverTxs[key]
-	ua.mu.Unlock()
-	if existing != nil {
-		go func() { _ = existing.Receive(req) }() // retransmission
+	if ua.txs.receiveRetransmission(key, req) {
+		return // the transaction repeats its answer
+	}
+	if ua.screenRequest(req) {
+		return // answered: RFC 3261 8.2 checks (sanity.go)
+	}
+	tx, err := ua.txs.newServer(key, req)
+	if err != nil {
 		return
 	}
-	tx := sip.NewServerTx(key, req, ua.conn, ua.log)
-	if err := tx.Init(); err != nil {
-		return
+	if !ua.serve(req, func() { ua.dispatchRequest(req, tx) }) {
+		ua.reply(tx, req, 503, "Service Unavailable")
 	}
-	branch := viaBranch(req)
-	ua.mu.Lock()
-	ua.serverTxs[key] = tx
-	if req.IsInvite() && branch != "" {
-		ua.inviteTxs[branch] = tx
+}
+
+// serve runs fn on the worker of req's dialog (its Call-ID, also for requests
+// outside a dialog), after the earlier requests of that dialog: the
+// application sees one dialog's requests in arrival order, while other
+// dialogs go on independently. False when the dialog's queue is full.
+func (ua *UA) serve(req *sip.Request, fn func()) bool {
+	if ua.dialogWork.submit(req.CallID().Value(), fn) {
+		return true
 	}
-	ua.mu.Unlock()
-	tx.OnTerminate(func(string, error) {
-		ua.mu.Lock()
-		delete(ua.serverTxs, key)
-		if ua.inviteTxs[branch] == tx {
-			delete(ua.inviteTxs, branch)
-		}
-		ua.mu.Unlock()
-	})
-	go ua.dispatchRequest(req, tx)
+	ua.log.Warn("request queue of a dialog full, request refused", "call-id", req.CallID().Value(), "method", string(req.Method))
+	return false
+}
+
+// panicked reports a recovered panic: logged at error level, and passed to
+// panicHook (tests turn it into a failure).
+func (ua *UA) panicked(where string, v any) {
+	ua.log.Error("panic in "+where, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	if ua.panicHook != nil {
+		ua.panicHook(where, v)
+	}
 }
 
 func viaBranch(req *sip.Request) string {
@@ -226,7 +239,7 @@ func (ua *UA) reply(tx *sip.ServerTx, req *sip.Request, code int, reason string,
 func (ua *UA) dispatchRequest(req *sip.Request, tx *sip.ServerTx) {
 	defer func() {
 		if r := recover(); r != nil {
-			ua.log.Error("panic in request handler", "panic", fmt.Sprint(r))
+			ua.panicked("request handler", r)
 			ua.reply(tx, req, 500, "Server Internal Error")
 		}
 	}()
@@ -235,31 +248,31 @@ func (ua *UA) dispatchRequest(req *sip.Request, tx *sip.ServerTx) {
 	switch req.Method {
 	case sip.INVITE:
 		if inDialog {
-			ua.handleReInvite(req, tx)
+			ua.inDialog(req, tx, (*Call).readReInvite)
 		} else {
 			ua.handleInvite(req, tx)
 		}
 	case sip.UPDATE:
-		ua.handleUpdate(req, tx)
+		ua.inDialog(req, tx, (*Call).readUpdate)
 	case sip.BYE:
-		ua.handleBye(req, tx)
+		ua.inDialog(req, tx, (*Call).readBye)
 	case sip.INFO:
-		ua.handleInfo(req, tx)
+		ua.inDialog(req, tx, (*Call).readInfo)
 	case sip.MESSAGE:
 		ua.handleMessage(req, tx)
 	case sip.OPTIONS:
 		ua.reply(tx, req, 200, "OK",
 			sip.NewHeader("Allow", allowedMethods),
 			sip.NewHeader("Accept", "application/sdp, text/plain, application/dtmf-relay"),
-			sip.NewHeader("Supported", "outbound, path, replaces"))
+			sip.NewHeader("Supported", supportedUASTags))
 	case sip.NOTIFY:
 		ua.handleNotify(req, tx)
 	case sip.SUBSCRIBE:
 		ua.handleSubscribe(req, tx)
 	case sip.REFER:
-		ua.handleRefer(req, tx)
+		ua.inDialog(req, tx, (*Call).readRefer)
 	case sip.PRACK:
-		ua.reply(tx, req, 481, "Call/Transaction Does Not Exist")
+		ua.inDialog(req, tx, (*Call).readPrack)
 	default:
 		ua.reply(tx, req, 405, "Method Not Allowed", sip.NewHeader("Allow", allowedMethods))
 	}
@@ -267,24 +280,33 @@ func (ua *UA) dispatchRequest(req *sip.Request, tx *sip.ServerTx) {
 
 // handleCancel answers CANCEL and ends the matching INVITE with 487.
 func (ua *UA) handleCancel(req *sip.Request) {
-	ua.mu.Lock()
-	tx := ua.inviteTxs[viaBranch(req)]
-	ua.mu.Unlock()
+	tx := ua.txs.inviteFor(viaBranch(req))
 	if tx == nil {
 		ua.respond(req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
 	ua.respond(req, 200, "OK")
-	// the application hears of it off the inbound goroutine
-	if c := ua.callFor(req.CallID().Value()); c != nil {
-		go c.cancelledByPeer(tx)
-		return
-	}
-	go ua.reply(tx, tx.Origin(), 487, "Request Terminated")
+	// queued behind the INVITE's own handling, so the call it started exists
+	ua.serve(req, func() { ua.cancelInvite(req.CallID().Value(), tx) })
 }
 
-// handleAck routes ACK: to the dialog for a 2xx, else to the INVITE
-// transaction that sent the non-2xx response.
+// cancelInvite ends the INVITE transaction tx with 487; when it started a
+// ringing call, the call ends as cancelled.
+func (ua *UA) cancelInvite(callID string, tx *sip.ServerTx) {
+	if c := ua.callFor(callID); c != nil {
+		c.mu.Lock()
+		started := c.callee != nil && c.callee.serverTx == tx
+		c.mu.Unlock()
+		if started {
+			c.callee.cancelledByPeer(tx)
+			return
+		}
+	}
+	ua.reply(tx, tx.Origin(), 487, "Request Terminated")
+}
+
+// handleAck routes ACK (on the dialog's worker): to the dialog for a 2xx,
+// else to the INVITE transaction that sent the non-2xx response.
 func (ua *UA) handleAck(req *sip.Request) {
 	if c := ua.callFor(req.CallID().Value()); c != nil && c.ackReceived(req) {
 		return
@@ -293,11 +315,8 @@ func (ua *UA) handleAck(req *sip.Request) {
 	if err != nil {
 		return
 	}
-	ua.mu.Lock()
-	tx := ua.serverTxs[key]
-	ua.mu.Unlock()
-	if tx != nil {
-		go func() { _ = tx.Receive(req) }()
+	if tx := ua.txs.server(key); tx != nil {
+		_ = tx.Receive(req)
 	}
 }
 

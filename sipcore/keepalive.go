@@ -8,64 +8,80 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// keepaliveLoop sends RFC 5626 double-CRLF keepalives on an idle flow and
+// keepalive sends RFC 5626 double-CRLF keepalives on an idle flow and
 // closes a flow that stays silent: a server that answers pings must pong
-// within DeadTimeout; one that never ponged is probed with OPTIONS.
-func (ua *UA) keepaliveLoop() {
-	if ua.cfg.KeepaliveInterval <= 0 {
+// within deadTimeout; one that never ponged is probed with OPTIONS. It
+// runs until quit.
+func (f *flow) keepalive() {
+	if f.interval <= 0 {
 		return
 	}
-	tick := time.NewTicker(ua.cfg.KeepaliveInterval)
+	tick := time.NewTicker(f.interval)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ua.quit:
+		case <-f.quit:
 			return
 		case <-tick.C:
 		}
-		tr := ua.currentTransport()
+		tr := f.current()
 		if tr == nil {
 			continue
 		}
-		ua.mu.Lock()
-		idle := time.Since(ua.lastRecv) >= ua.cfg.KeepaliveInterval
-		ua.mu.Unlock()
+		f.mu.Lock()
+		idle := time.Since(f.lastRecv) >= f.interval
+		f.mu.Unlock()
 		if !idle {
 			continue
 		}
 		sent := time.Now()
 		if err := tr.Send([]byte("\r\n\r\n")); err != nil {
-			ua.flowDead(tr, "keepalive send failed: "+err.Error())
+			f.dead(tr, "keepalive send failed: "+err.Error())
 			continue
 		}
-		if ua.cfg.DeadTimeout <= 0 {
+		if f.deadTimeout <= 0 {
 			continue
 		}
-		go ua.checkAlive(tr, sent)
+		go f.checkAlive(tr, sent)
 	}
 }
 
 // checkAlive decides whether the flow answered since sent.
-func (ua *UA) checkAlive(tr Transport, sent time.Time) {
+func (f *flow) checkAlive(tr Transport, sent time.Time) {
 	select {
-	case <-ua.quit:
+	case <-f.quit:
 		return
-	case <-time.After(ua.cfg.DeadTimeout):
+	case <-time.After(f.deadTimeout):
 	}
-	ua.mu.Lock()
-	heard := ua.lastRecv.After(sent)
-	pongs := ua.pongSeen
-	ua.mu.Unlock()
+	f.mu.Lock()
+	heard := f.lastRecv.After(sent)
+	pongs := f.pongSeen
+	f.mu.Unlock()
 	if heard {
 		return
 	}
 	if pongs {
-		ua.flowDead(tr, "no keepalive answer")
+		f.dead(tr, "no keepalive answer")
 		return
 	}
-	if err := ua.probe(ua.cfg.DeadTimeout); err != nil {
-		ua.flowDead(tr, "server not answering: "+err.Error())
+	if err := f.probe(f.deadTimeout); err != nil {
+		f.dead(tr, "server not answering: "+err.Error())
 	}
+}
+
+// dead closes a transport found dead; the usual close path reports it
+// (Events.Flow FlowLost with the reason).
+func (f *flow) dead(tr Transport, reason string) {
+	f.mu.Lock()
+	current := f.tr == tr
+	gen := f.gen
+	f.mu.Unlock()
+	if !current {
+		return
+	}
+	f.log.Warn("flow dead", "reason", reason)
+	f.closed(gen, errors.New(reason))
+	_ = tr.Close()
 }
 
 // probe sends OPTIONS to the server; any response proves the flow alive.
@@ -92,18 +108,4 @@ func (ua *UA) probe(timeout time.Duration) error {
 		err = errors.New("no response")
 	}
 	return err
-}
-
-// flowDead closes a transport found dead; the usual close path reports it.
-func (ua *UA) flowDead(tr Transport, reason string) {
-	ua.mu.Lock()
-	current := ua.tr == tr
-	gen := ua.trGen
-	ua.mu.Unlock()
-	if !current {
-		return
-	}
-	ua.log.Info("flow dead", "reason", reason)
-	(&flowReceiver{ua: ua, gen: gen}).Closed(errors.New(reason))
-	_ = tr.Close()
 }

@@ -75,9 +75,10 @@ func (ua *UA) handleMessage(req *sip.Request, tx *sip.ServerTx) {
 	to.UriParams, to.Headers = nil, nil
 	ua.ev.Message(IncomingMessage{
 		From:        from.String(),
-		FromName:    req.From().DisplayName,
+		FromName:    UnescapeDisplayName(req.From().DisplayName),
 		To:          to.String(),
 		ContentType: headerValue(req, "Content-Type"),
 		Body:        req.Body(),
+		Header:      func(name string) string { return headerValue(req, name) },
 	})
 }

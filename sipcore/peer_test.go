@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -30,9 +31,15 @@ type pipe struct {
 	r      Receiver
 	mu     sync.Mutex
 	closed bool
+	// hold, when set, is called with every frame before it is sent; it may
+	// block to hold up the sender.
+	hold func(data []byte)
 }
 
 func (p *pipe) Send(data []byte) error {
+	if p.hold != nil {
+		p.hold(data)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -65,6 +72,14 @@ type peer struct {
 	pipes []*pipe
 	ua    *UA
 	ev    *recorder
+	// proto is the transport protocol of the pipes ("WS" when empty; "UDP"
+	// makes the flow unreliable: sipgo retransmits and keeps transactions).
+	proto string
+	// hold is given to every new pipe (see pipe.hold).
+	hold func(data []byte)
+	// events, when set, may change the recorder's callbacks before the UA
+	// is created.
+	events func(*Events)
 }
 
 func (p *peer) current() *pipe {
@@ -74,14 +89,20 @@ func (p *peer) current() *pipe {
 }
 
 func (p *peer) dialer(ctx context.Context, address string, r Receiver) (Transport, error) {
-	pp := &pipe{proto: "WS", host: "abc123.invalid", sent: make(chan []byte, 256), r: r}
 	p.mu.Lock()
+	proto := p.proto
+	if proto == "" {
+		proto = "WS"
+	}
+	pp := &pipe{proto: proto, host: "abc123.invalid", sent: make(chan []byte, 256), r: r, hold: p.hold}
 	p.pipes = append(p.pipes, pp)
 	p.mu.Unlock()
 	return pp, nil
 }
 
-// recorder collects UA events.
+// recorder collects UA events. Its callbacks never block: an event that
+// finds its channel full is counted in dropped and lost (a test waiting for
+// it then fails by timeout).
 type recorder struct {
 	mu       sync.Mutex
 	regs     []string
@@ -94,11 +115,31 @@ type recorder struct {
 	sdp      chan []byte
 	traces   []string
 	changed  chan struct{}
+	dropped  int
 }
 
 func newRecorder() *recorder {
-	return &recorder{incoming: make(chan *Call, 8), dtmf: make(chan string, 8), msgs: make(chan IncomingMessage, 8),
-		results: make(chan string, 8), notifies: make(chan NotifyInfo, 8), sdp: make(chan []byte, 8), changed: make(chan struct{}, 100)}
+	return &recorder{incoming: make(chan *Call, 8), dtmf: make(chan string, 64), msgs: make(chan IncomingMessage, 8),
+		results: make(chan string, 8), notifies: make(chan NotifyInfo, 8), sdp: make(chan []byte, 8), changed: make(chan struct{}, 1)}
+}
+
+// offer sends v on ch without blocking.
+func offer[T any](r *recorder, ch chan T, v T) {
+	select {
+	case ch <- v:
+	default:
+		r.mu.Lock()
+		r.dropped++
+		r.mu.Unlock()
+	}
+}
+
+// poke wakes waitFor; a wake-up already pending is enough.
+func (r *recorder) poke() {
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
 }
 
 func (r *recorder) events() Events {
@@ -107,23 +148,23 @@ func (r *recorder) events() Events {
 			r.mu.Lock()
 			r.regs = append(r.regs, string(s)+"|"+reason)
 			r.mu.Unlock()
-			r.changed <- struct{}{}
+			r.poke()
 		},
 		CallState: func(c *Call, s CallState, reason string) {
 			r.mu.Lock()
 			r.states = append(r.states, string(s)+"|"+reason)
 			r.mu.Unlock()
-			r.changed <- struct{}{}
+			r.poke()
 		},
-		Incoming: func(c *Call) { r.incoming <- c },
-		DTMF:     func(c *Call, d string, ms int) { r.dtmf <- d },
-		Message:  func(m IncomingMessage) { r.msgs <- m },
+		Incoming: func(c *Call) { offer(r, r.incoming, c) },
+		DTMF:     func(c *Call, d string, ms int) { offer(r, r.dtmf, d) },
+		Message:  func(m IncomingMessage) { offer(r, r.msgs, m) },
 		MessageResult: func(id, to string, code int, reason string) {
-			r.results <- id + "|" + to + "|" + itoa(code) + "|" + reason
+			offer(r, r.results, id+"|"+to+"|"+itoa(code)+"|"+reason)
 		},
-		Notify:    func(s *Subscription, n NotifyInfo) { r.notifies <- n },
-		RemoteSDP: func(c *Call, sdp []byte) { r.sdp <- sdp },
-		Trace: func(dir string, data []byte) {
+		Notify:    func(s *Subscription, n NotifyInfo) { offer(r, r.notifies, n) },
+		RemoteSDP: func(c *Call, sdp []byte) { offer(r, r.sdp, sdp) },
+		Trace: func(dir string, data []byte, _ *TracedMessage) {
 			r.mu.Lock()
 			r.traces = append(r.traces, dir+":"+string(data))
 			r.mu.Unlock()
@@ -184,6 +225,13 @@ func contains(list []string, s string) bool {
 
 func newTestUA(t *testing.T, mutate func(*Config)) (*UA, *peer) {
 	t.Helper()
+	return startTestUA(t, &peer{}, mutate)
+}
+
+// startTestUA starts a UA whose flow is a pipe of p (p.proto, p.hold and
+// p.events set by the caller). A panic the UA recovers fails the test.
+func startTestUA(t *testing.T, p *peer, mutate func(*Config)) (*UA, *peer) {
+	t.Helper()
 	cfg := NewConfig()
 	cfg.Address = "ws://test.example/ws"
 	cfg.Domain = "example.com"
@@ -195,9 +243,19 @@ func newTestUA(t *testing.T, mutate func(*Config)) (*UA, *peer) {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	p := &peer{t: t, ev: newRecorder()}
-	ua := NewUA(cfg, p.dialer, p.ev.events())
+	p.t, p.ev = t, newRecorder()
+	ev := p.ev.events()
+	if p.events != nil {
+		p.events(&ev)
+	}
+	ua := NewUA(cfg, p.dialer, ev)
 	p.ua = ua
+	panics := watchPanics(ua)
+	t.Cleanup(func() {
+		for _, msg := range panics.take() {
+			t.Errorf("the UA recovered a panic: %s", msg)
+		}
+	})
 	require.NoError(t, ua.Start(context.Background()))
 	t.Cleanup(func() {
 		// answer the unregistration Stop sends, so cleanup does not wait for it
@@ -207,6 +265,46 @@ func newTestUA(t *testing.T, mutate func(*Config)) (*UA, *peer) {
 		ua.Stop()
 	})
 	return ua, p
+}
+
+// panicWatch collects the panics a UA recovered (the UA only logs them).
+type panicWatch struct {
+	mu     sync.Mutex
+	panics []string
+}
+
+// watchPanics sets ua's panic hook; call before Start.
+func watchPanics(ua *UA) *panicWatch {
+	w := &panicWatch{}
+	ua.panicHook = func(where string, v any) {
+		w.mu.Lock()
+		w.panics = append(w.panics, where+": "+fmt.Sprint(v))
+		w.mu.Unlock()
+	}
+	return w
+}
+
+// take returns and forgets the panics seen so far.
+func (w *panicWatch) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.panics
+	w.panics = nil
+	return p
+}
+
+// waitInboundIdle waits until the UA's inbound workers have nothing queued
+// or running.
+func waitInboundIdle(t testing.TB, ua *UA) {
+	t.Helper()
+	deadline := time.After(8 * time.Second)
+	for _, e := range []*serialExecutor{ua.dialogWork, ua.txs.work} {
+		select {
+		case <-e.idle():
+		case <-deadline:
+			t.Fatal("inbound work did not finish")
+		}
+	}
 }
 
 // answerRegisters accepts every REGISTER until done.

@@ -24,6 +24,7 @@ type registration struct {
 	fromTag string
 	cseq    uint32
 	expires int
+	okRes   *sip.Response // the last 2xx to a REGISTER that bound us (nil when unbound)
 	timer   *time.Timer
 	busy    sync.Mutex     // one REGISTER transaction at a time
 	auth    *authenticator // kept across refreshes (guarded by busy)
@@ -65,7 +66,10 @@ func (r *registration) stop() {
 	r.mu.Unlock()
 }
 
-// transportLost is called when the flow died.
+// transportLost is called when the flow died: the binding cannot reach us
+// any more, so a wanted registration is reported failed ("transport: ...")
+// and its refresh stops; Reconnect registers again. The connection itself
+// is reported through Events.Flow.
 func (r *registration) transportLost(reason string) {
 	r.mu.Lock()
 	want := r.want
@@ -80,6 +84,23 @@ func (r *registration) transportLost(reason string) {
 
 // RegState returns the registration state.
 func (ua *UA) RegState() RegState { return ua.reg.State() }
+
+// RegistrationHeader returns the value of header name in the last 2xx answer
+// to our REGISTER (refreshes included), e.g. the demo server's
+// X-Webphone-Relay-Token; "" when there is none or we are not registered.
+// The value is the server's: untrusted.
+func (ua *UA) RegistrationHeader(name string) string {
+	ua.reg.mu.Lock()
+	res := ua.reg.okRes
+	ua.reg.mu.Unlock()
+	if res == nil {
+		return ""
+	}
+	if h := res.GetHeader(name); h != nil {
+		return h.Value()
+	}
+	return ""
+}
 
 // Register sends REGISTER and waits for the outcome, which is also reported
 // through Events.RegState. The binding is then refreshed automatically.
@@ -138,11 +159,15 @@ func (r *registration) send(expires int, refresh bool) error {
 			}
 		case res.IsSuccess():
 			if expires == 0 {
+				r.mu.Lock()
+				r.okRes = nil
+				r.mu.Unlock()
 				r.setState(RegUnregistered, "")
 				return nil
 			}
 			granted := r.grantedExpires(res, expires)
 			r.mu.Lock()
+			r.okRes = res
 			r.expires = granted
 			r.mu.Unlock()
 			r.setState(RegRegistered, "")
@@ -177,7 +202,7 @@ func (r *registration) build(expires int) *sip.Request {
 	h, port := splitHostPort(ua.cfg.Domain)
 	req := sip.NewRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: h, Port: port})
 	req.AppendHeader(ua.fromHeader(r.fromTag))
-	req.AppendHeader(&sip.ToHeader{DisplayName: ua.cfg.DisplayName, Address: ua.aor(), Params: sip.NewParams()})
+	req.AppendHeader(&sip.ToHeader{DisplayName: ua.displayName(), Address: ua.aor(), Params: sip.NewParams()})
 	cid := sip.CallIDHeader(r.callID)
 	req.AppendHeader(&cid)
 	r.mu.Lock()
@@ -222,7 +247,11 @@ func (r *registration) grantedExpires(res *sip.Response, asked int) int {
 }
 
 // schedule refreshes the binding before it expires.
-func (r *registration) schedule(expires int) {
+func (r *registration) schedule(expires int) { r.scheduleAfter(refreshAfter(expires)) }
+
+// refreshAfter is when a binding granted for expires seconds is refreshed:
+// 30 s before expiry for long lifetimes, at 3/4 of short ones.
+func refreshAfter(expires int) time.Duration {
 	d := time.Duration(expires) * time.Second
 	switch {
 	case expires > 120:
@@ -230,7 +259,7 @@ func (r *registration) schedule(expires int) {
 	case expires > 2:
 		d = d * 3 / 4
 	}
-	r.scheduleAfter(d)
+	return d
 }
 
 func (r *registration) scheduleAfter(d time.Duration) {

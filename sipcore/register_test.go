@@ -79,9 +79,12 @@ func TestRegisterDigestMD5HonoursServerExpiresAndRefreshes(t *testing.T) {
 	p.ev.waitReg(t, "registered|")
 	assert.Equal(t, RegRegistered, ua.RegState())
 
-	start := time.Now()
-	req3 := p.expect(sip.REGISTER)
-	assert.Less(t, time.Since(start), 4*time.Second, "refreshed before expiry")
+	ua.reg.mu.Lock()
+	granted := ua.reg.expires
+	ua.reg.mu.Unlock()
+	assert.Equal(t, 4, granted, "the lifetime in our Contact's expires wins")
+	assert.Equal(t, 3*time.Second, refreshAfter(granted), "refreshed before expiry")
+	req3 := p.expect(sip.REGISTER) // the refresh
 	assert.Equal(t, req.CallID().Value(), req3.CallID().Value())
 	// the refresh reuses the nonce with the next count: no 401 round trip
 	cred, err := digest.ParseCredentials(headerValue(req3, "Authorization"))
@@ -95,6 +98,27 @@ func TestRegisterDigestMD5HonoursServerExpiresAndRefreshes(t *testing.T) {
 	assert.Equal(t, "0", headerValue(un, "Expires"))
 	p.respond(un, 200, "OK", "srv", nil)
 	p.ev.waitReg(t, "unregistered|")
+}
+
+func TestRegistrationHeaderReadsTheLast2xx(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	assert.Equal(t, "", ua.RegistrationHeader("X-Webphone-Relay-Token"))
+	go ua.Register()
+	req := p.expect(sip.REGISTER)
+	p.respond(req, 401, "Unauthorized", "srv", nil, challenge("example.com", "n1", "MD5", false),
+		sip.NewHeader("X-Webphone-Relay-Token", "from-401"))
+	req2 := p.expect(sip.REGISTER)
+	p.respond(req2, 200, "OK", "srv", nil, req2.Contact(), sip.NewHeader("X-Webphone-Relay-Token", "tok-1"))
+	p.ev.waitReg(t, "registered|")
+	assert.Equal(t, "tok-1", ua.RegistrationHeader("X-Webphone-Relay-Token"))
+	assert.Equal(t, "tok-1", ua.RegistrationHeader("x-webphone-relay-token"), "header names are case-insensitive")
+	assert.Equal(t, "", ua.RegistrationHeader("X-Other"))
+
+	go ua.Unregister()
+	un := p.expect(sip.REGISTER)
+	p.respond(un, 200, "OK", "srv", nil)
+	p.ev.waitReg(t, "unregistered|")
+	assert.Equal(t, "", ua.RegistrationHeader("X-Webphone-Relay-Token"), "no token once unbound")
 }
 
 func TestRegisterPrefersSHA256WhenOffered(t *testing.T) {
@@ -224,4 +248,11 @@ func TestRefusedReusedNonceFallsBackToANewChallenge(t *testing.T) {
 	assert.Equal(t, 1, cred.Nc)
 	p.respond(re2, 200, "OK", "srv", nil, re2.Contact())
 	require.NoError(t, <-errc, "a refused reused nonce is not a wrong password")
+}
+
+func TestRefreshIsScheduledBeforeExpiry(t *testing.T) {
+	assert.Equal(t, 270*time.Second, refreshAfter(300), "long lifetimes: 30 s before expiry")
+	assert.Equal(t, 3570*time.Second, refreshAfter(3600))
+	assert.Equal(t, 45*time.Second, refreshAfter(60), "short lifetimes: at 3/4")
+	assert.Equal(t, 3*time.Second, refreshAfter(4))
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // allowedMethods is what the UA answers in Allow headers.
-const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REFER, UPDATE, SUBSCRIBE"
+const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, NOTIFY, REFER, UPDATE, SUBSCRIBE, PRACK"
 
 // prepareRequest adds the headers every request leaving the UA carries: a
 // fresh Via (RFC 7118 host, rport), Max-Forwards, User-Agent, the
@@ -50,11 +50,18 @@ func addHeaders(req *sip.Request, hdrs []Header) {
 }
 
 // SetExtraHeaders replaces the headers added to every request from now on
-// (initially Config.ExtraHeaders).
-func (ua *UA) SetExtraHeaders(hdrs []Header) {
+// (initially Config.ExtraHeaders). A header that CheckHeader refuses is
+// not taken: the error names it and the previous headers stay.
+func (ua *UA) SetExtraHeaders(hdrs []Header) error {
+	for _, h := range hdrs {
+		if err := CheckHeader(h); err != nil {
+			return err
+		}
+	}
 	ua.mu.Lock()
 	ua.extra = append([]Header(nil), hdrs...)
 	ua.mu.Unlock()
+	return nil
 }
 
 func (ua *UA) newVia() *sip.ViaHeader {
@@ -96,7 +103,7 @@ func (ua *UA) transportParam() string {
 // .invalid host, transport=ws, ob for an outbound flow).
 func (ua *UA) contactURI() sip.Uri {
 	h, port := splitHostPort(ua.localHost())
-	u := sip.Uri{Scheme: "sip", User: ua.contactUser(), Host: h, Port: port, UriParams: sip.NewParams()}
+	u := sip.Uri{Scheme: "sip", User: EscapeUser(ua.contactUser()), Host: h, Port: port, UriParams: sip.NewParams()}
 	u.UriParams.Add("transport", ua.transportParam())
 	if isWebSocket(ua.transportParam()) {
 		u.UriParams.Add("ob", "")
@@ -111,12 +118,11 @@ func (ua *UA) contactUser() string {
 	return "anonymous"
 }
 
-// contactHeader builds the Contact header used in dialogs.
+// contactHeader builds the Contact header used in dialogs. It carries no
+// display name (From and To do): Contact is a list header, and parsers
+// (sipgo's among them) split it on a comma inside an escaped quoted name.
 func (ua *UA) contactHeader() *sip.ContactHeader {
 	c := &sip.ContactHeader{Address: ua.contactURI(), Params: sip.NewParams()}
-	if ua.cfg.DisplayName != "" {
-		c.DisplayName = ua.cfg.DisplayName
-	}
 	c.Params.Add("+sip.instance", `"<`+ua.cfg.InstanceID+`>"`)
 	return c
 }
@@ -124,12 +130,16 @@ func (ua *UA) contactHeader() *sip.ContactHeader {
 // aor is the account's address of record.
 func (ua *UA) aor() sip.Uri {
 	h, port := splitHostPort(ua.cfg.Domain)
-	return sip.Uri{Scheme: "sip", User: ua.cfg.Username, Host: h, Port: port}
+	return sip.Uri{Scheme: "sip", User: EscapeUser(ua.cfg.Username), Host: h, Port: port}
 }
+
+// displayName is the configured display name in quoted-string form, as
+// sipgo's DisplayName fields hold it (sipgo writes them as they are).
+func (ua *UA) displayName() string { return EscapeDisplayName(ua.cfg.DisplayName) }
 
 // fromHeader builds From with the AOR, display name and a new tag.
 func (ua *UA) fromHeader(tag string) *sip.FromHeader {
-	f := &sip.FromHeader{DisplayName: ua.cfg.DisplayName, Address: ua.aor(), Params: sip.NewParams()}
+	f := &sip.FromHeader{DisplayName: ua.displayName(), Address: ua.aor(), Params: sip.NewParams()}
 	f.Params.Add("tag", tag)
 	return f
 }
@@ -164,6 +174,12 @@ func (ua *UA) ParseTarget(target string) (sip.Uri, error) {
 	if t == "" {
 		return sip.Uri{}, fmt.Errorf("empty target")
 	}
+	if len(t) > MaxURILen {
+		return sip.Uri{}, fmt.Errorf("bad target: %w", invalid("longer than %d characters", MaxURILen))
+	}
+	if err := CheckText(t); err != nil {
+		return sip.Uri{}, fmt.Errorf("bad target: %w", err)
+	}
 	if i := strings.Index(t, "<"); i >= 0 {
 		if j := strings.Index(t[i:], ">"); j > 0 {
 			t = t[i+1 : i+j]
@@ -182,6 +198,9 @@ func (ua *UA) ParseTarget(target string) (sip.Uri, error) {
 	}
 	if u.Host == "" {
 		return sip.Uri{}, fmt.Errorf("bad target %q: no host", target)
+	}
+	if err := CheckURIText(u.String()); err != nil {
+		return sip.Uri{}, fmt.Errorf("bad target %q: %w", target, err)
 	}
 	return u, nil
 }

@@ -56,11 +56,9 @@ func (ua *UA) Subscribe(target, event, accept string, expires int) (*Subscriptio
 	}
 	s := &Subscription{ua: ua, event: event, accept: accept, target: uri, rtarget: uri,
 		callID: newCallID(), expires: expires, localTag: newTag(), state: "pending"}
-	ua.mu.Lock()
-	ua.subs[s.callID] = s
-	ua.mu.Unlock()
+	ua.dialogs.addSub(s)
 	if err := s.send(expires); err != nil {
-		ua.dropSub(s)
+		ua.dialogs.dropSub(s)
 		return nil, err
 	}
 	return s, nil
@@ -74,16 +72,8 @@ func (s *Subscription) Unsubscribe() error {
 	}
 	s.mu.Unlock()
 	err := s.send(0)
-	s.ua.dropSub(s)
+	s.ua.dialogs.dropSub(s)
 	return err
-}
-
-func (ua *UA) dropSub(s *Subscription) {
-	ua.mu.Lock()
-	if ua.subs[s.callID] == s {
-		delete(ua.subs, s.callID)
-	}
-	ua.mu.Unlock()
 }
 
 func (s *Subscription) send(expires int) error {
@@ -149,16 +139,43 @@ func (s *Subscription) send(expires int) error {
 		}
 	}
 	if granted > 0 {
-		refresh := time.Duration(granted) * time.Second * 3 / 4
-		s.timer = time.AfterFunc(refresh, func() { _ = s.send(s.expires) })
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+		s.timer = time.AfterFunc(refreshDelay(granted), s.refresh)
 	}
 	s.mu.Unlock()
 	return nil
 }
 
+// refresh renews the subscription before it expires; one that cannot be
+// renewed is dropped and reported through Events.SubscriptionEnded. Nothing
+// happens after UA.Stop or once the subscription has ended.
+func (s *Subscription) refresh() {
+	select {
+	case <-s.ua.quit:
+		return
+	default:
+	}
+	if !s.ua.hasSub(s) {
+		return
+	}
+	if err := s.send(s.expires); err != nil {
+		s.ua.dialogs.dropSub(s)
+		if s.ua.ev.SubscriptionEnded != nil {
+			s.ua.ev.SubscriptionEnded(s, err.Error())
+		}
+	}
+}
+
+func (ua *UA) hasSub(s *Subscription) bool { return ua.dialogs.sub(s.callID) == s }
+
 // handleNotify delivers a NOTIFY to its subscription (or, for a transfer's
 // implicit subscription or unsolicited MWI, with a nil subscription).
 func (ua *UA) handleNotify(req *sip.Request, tx *sip.ServerTx) {
+	if ua.referNotified(req, tx) {
+		return // a transfer's progress (refer_send.go)
+	}
 	info := NotifyInfo{
 		Event:             headerValue(req, "Event"),
 		SubscriptionState: headerValue(req, "Subscription-State"),
@@ -167,9 +184,7 @@ func (ua *UA) handleNotify(req *sip.Request, tx *sip.ServerTx) {
 		From:              req.From().Address.String(),
 	}
 	callID := req.CallID().Value()
-	ua.mu.Lock()
-	sub := ua.subs[callID]
-	ua.mu.Unlock()
+	sub := ua.dialogs.sub(callID)
 	switch {
 	case sub != nil:
 		ua.reply(tx, req, 200, "OK")
@@ -203,12 +218,15 @@ func (s *Subscription) notified(req *sip.Request, info NotifyInfo) {
 		if s.timer != nil {
 			s.timer.Stop()
 		}
-		go s.ua.dropSub(s)
+		go s.ua.dialogs.dropSub(s)
 	}
 }
 
 // handleSubscribe lets the application decide on an incoming SUBSCRIBE.
 func (ua *UA) handleSubscribe(req *sip.Request, tx *sip.ServerTx) {
+	if ua.handleWatch(req, tx) {
+		return // a subscription to us the application serves (notifier.go)
+	}
 	code := 489
 	event := headerValue(req, "Event")
 	if ua.ev.Subscribe != nil {

@@ -28,7 +28,7 @@ type Receiver interface {
 }
 
 // Dialer opens a Transport to the given address (a ws:// or wss:// URL, or
-// udp:host:port) delivering to r. The UA calls it on Start and whenever it
-// needs a new connection; a failed dial is reported as a registration
-// failure.
+// udp:host:port) delivering to r. The UA calls it on Start and on
+// Reconnect; the outcome is reported through Events.Flow (and a failed Start
+// also as a failed registration).
 type Dialer func(ctx context.Context, address string, r Receiver) (Transport, error)

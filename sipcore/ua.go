@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -18,30 +17,36 @@ var ErrNoTransport = errors.New("sipcore: no transport connected")
 
 // UA is one SIP user agent: one account, one flow to the server, any number
 // of calls. All methods are safe for concurrent use.
+//
+// It is a facade over parts that each have one job and their own lock: the
+// flow (flow.go: the connection, keepalive, Events.Flow), the transaction
+// layer (txlayer.go), the dialog registry (dialogregistry.go: calls and
+// subscriptions by Call-ID) and the registration (register.go). The UA
+// itself reads frames in order (inbound.go) and hands each request to its
+// dialog's worker.
 type UA struct {
-	cfg  Config
-	dial Dialer
-	ev   Events
-	log  *slog.Logger
-	conn *connection
+	cfg     Config
+	ev      Events
+	log     *slog.Logger
+	conn    *connection
+	flow    *flow
+	txs     *txLayer
+	dialogs *dialogRegistry
+	reg     *registration
+	xfer    *transferTable // REFER and Replaces state (transfers.go)
 
-	inbox chan []byte
-	quit  chan struct{}
-	once  sync.Once
+	inbox      chan []byte
+	dialogWork *serialExecutor // inbound requests, one worker per Call-ID
+	quit       chan struct{}
+	once       sync.Once
+	// panicHook, when set (before Start), also hears of every recovered panic.
+	panicHook func(where string, v any)
 
-	mu        sync.Mutex
-	tr        Transport
-	trGen     int
-	lastRecv  time.Time
-	pongSeen  bool
-	clientTxs map[string]*clientTx
-	serverTxs map[string]*sip.ServerTx
-	inviteTxs map[string]*sip.ServerTx // INVITE server transactions by branch, for CANCEL
-	calls     map[string]*Call         // by Call-ID
-	subs      map[string]*Subscription // by Call-ID
-	reg       *registration
-	msgSeq    int
-	extra     []Header // added to every request (SetExtraHeaders)
+	mu     sync.Mutex // guards the fields below
+	msgSeq int
+	extra  []Header // added to every request (SetExtraHeaders)
+
+	watchers map[string]*Watcher // subscriptions to us, by Call-ID (notifier.go)
 }
 
 // NewUA creates a user agent. Nothing is sent until Start.
@@ -61,24 +66,34 @@ func NewUA(cfg Config, dial Dialer, ev Events) *UA {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	ua := &UA{
-		cfg:       cfg,
-		dial:      dial,
-		ev:        ev,
-		log:       log,
-		inbox:     make(chan []byte, 512),
-		quit:      make(chan struct{}),
-		clientTxs: map[string]*clientTx{},
-		serverTxs: map[string]*sip.ServerTx{},
-		inviteTxs: map[string]*sip.ServerTx{},
-		calls:     map[string]*Call{},
-		subs:      map[string]*Subscription{},
+		cfg:   cfg,
+		ev:    ev,
+		log:   log,
+		inbox: make(chan []byte, 512),
+		quit:  make(chan struct{}),
 	}
+	ua.dialogs = newDialogRegistry()
+	ua.dialogWork = newSerialExecutor(dialogQueueLimit, func(v any) { ua.panicked("dialog worker", v) })
 	ua.extra = append([]Header(nil), cfg.ExtraHeaders...)
 	ua.conn = &connection{ua: ua}
+	ua.txs = newTxLayer(ua.conn, log, func(v any) { ua.panicked("transaction worker", v) })
+	ua.flow = &flow{
+		address:     cfg.Address,
+		dial:        dial,
+		log:         log,
+		interval:    cfg.KeepaliveInterval,
+		deadTimeout: cfg.DeadTimeout,
+		quit:        ua.quit,
+		notifier:    &flowNotifier{fn: ev.Flow},
+		deliver:     ua.enqueue,
+		lost:        ua.flowLost,
+		probe:       ua.probe,
+	}
 	ua.reg = newRegistration(ua)
+	ua.xfer = newTransferTable()
 	go ua.receiveLoop()
 	return ua
 }
@@ -87,13 +102,14 @@ func NewUA(cfg Config, dial Dialer, ev Events) *UA {
 func (ua *UA) Config() Config { return ua.cfg }
 
 // Start connects to cfg.Address and registers when cfg.Register is set.
-// A failed connection is also reported as a failed registration.
+// A failed connection is also reported as a failed registration; Reconnect
+// may try again (Events.Flow then reports FlowUp).
 func (ua *UA) Start(ctx context.Context) error {
-	if err := ua.connect(ctx); err != nil {
+	go ua.flow.keepalive()
+	if err := ua.flow.connect(ctx); err != nil {
 		ua.reg.setState(RegFailed, "transport: "+err.Error())
 		return err
 	}
-	go ua.keepaliveLoop()
 	if ua.cfg.Register {
 		return ua.Register()
 	}
@@ -101,17 +117,12 @@ func (ua *UA) Start(ctx context.Context) error {
 }
 
 // Reconnect replaces the transport with a new connection; live dialogs keep
-// their state and continue over the new flow, and the binding is refreshed.
+// their state and continue over the new flow (Events.Flow FlowReplaced), and
+// a wanted registration is renewed. A failed attempt returns the error; it
+// is reported as FlowLost (and fails a wanted registration) only when it
+// closed a live connection, since a lost one was reported already.
 func (ua *UA) Reconnect(ctx context.Context) error {
-	if old := ua.currentTransport(); old != nil {
-		ua.mu.Lock()
-		ua.tr = nil
-		ua.trGen++
-		ua.mu.Unlock()
-		_ = old.Close()
-	}
-	if err := ua.connect(ctx); err != nil {
-		ua.reg.setState(RegFailed, "transport: "+err.Error())
+	if err := ua.flow.replace(ctx); err != nil {
 		return err
 	}
 	if ua.reg.wanted() {
@@ -120,39 +131,17 @@ func (ua *UA) Reconnect(ctx context.Context) error {
 	return nil
 }
 
-func (ua *UA) connect(ctx context.Context) error {
-	if ua.dial == nil {
-		return errors.New("no dialer")
-	}
-	ua.mu.Lock()
-	ua.trGen++
-	gen := ua.trGen
-	ua.mu.Unlock()
-	tr, err := ua.dial(ctx, ua.cfg.Address, &flowReceiver{ua: ua, gen: gen})
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", ua.cfg.Address, err)
-	}
-	ua.mu.Lock()
-	if ua.trGen != gen {
-		ua.mu.Unlock()
-		_ = tr.Close()
-		return errors.New("connection superseded")
-	}
-	ua.tr = tr
-	ua.lastRecv = time.Now()
-	ua.pongSeen = false
-	ua.mu.Unlock()
-	return nil
+// flowLost ends what cannot outlive the flow: pending transactions fail,
+// and a wanted registration is reported failed.
+func (ua *UA) flowLost(reason string) {
+	ua.txs.terminateAll(fmt.Errorf("transport closed: %s", reason))
+	ua.reg.transportLost(reason)
 }
 
 // Connected tells whether a transport is up.
 func (ua *UA) Connected() bool { return ua.currentTransport() != nil }
 
-func (ua *UA) currentTransport() Transport {
-	ua.mu.Lock()
-	defer ua.mu.Unlock()
-	return ua.tr
-}
+func (ua *UA) currentTransport() Transport { return ua.flow.current() }
 
 // Stop hangs up every line, unregisters (best effort, bounded) and closes the
 // connection. The UA cannot be started again.
@@ -170,15 +159,8 @@ func (ua *UA) Stop() {
 	}
 	ua.reg.stop()
 	ua.once.Do(func() { close(ua.quit) })
-	ua.mu.Lock()
-	tr := ua.tr
-	ua.tr = nil
-	ua.trGen++
-	ua.mu.Unlock()
-	if tr != nil {
-		_ = tr.Close()
-	}
-	ua.terminateTransactions(errors.New("user agent stopped"))
+	ua.flow.close()
+	ua.txs.terminateAll(errors.New("user agent stopped"))
 }
 
 // sendMessage serialises msg and writes it on the current transport.
@@ -187,59 +169,18 @@ func (ua *UA) sendMessage(msg sip.Message) error {
 	if tr == nil {
 		return ErrNoTransport
 	}
+	if err := checkOutgoing(msg); err != nil {
+		ua.log.Warn("message refused", "err", err)
+		return err
+	}
 	data := []byte(msg.String())
-	ua.trace("out", data)
+	ua.trace("out", data, msg)
 	return tr.Send(data)
 }
 
-func (ua *UA) trace(dir string, data []byte) {
+// trace passes a message to Events.Trace; msg is nil when unparsable.
+func (ua *UA) trace(dir string, data []byte, msg sip.Message) {
 	if ua.ev.Trace != nil {
-		ua.ev.Trace(dir, data)
+		ua.ev.Trace(dir, data, newTracedMessage(msg))
 	}
-}
-
-// flowReceiver delivers one transport generation's frames to the UA; frames
-// from a replaced transport are ignored.
-type flowReceiver struct {
-	ua  *UA
-	gen int
-}
-
-func (r *flowReceiver) Received(data []byte) {
-	ua := r.ua
-	ua.mu.Lock()
-	current := ua.trGen == r.gen
-	if current {
-		ua.lastRecv = time.Now()
-	}
-	ua.mu.Unlock()
-	if !current {
-		return
-	}
-	buf := make([]byte, len(data))
-	copy(buf, data)
-	select {
-	case ua.inbox <- buf:
-	case <-ua.quit:
-	default:
-		ua.log.Warn("inbound queue full, message dropped")
-	}
-}
-
-func (r *flowReceiver) Closed(err error) {
-	ua := r.ua
-	ua.mu.Lock()
-	if ua.trGen != r.gen || ua.tr == nil {
-		ua.mu.Unlock()
-		return
-	}
-	ua.tr = nil
-	ua.mu.Unlock()
-	reason := "connection closed"
-	if err != nil {
-		reason = err.Error()
-	}
-	ua.log.Info("transport closed", "reason", reason)
-	ua.terminateTransactions(fmt.Errorf("transport closed: %s", reason))
-	ua.reg.transportLost(reason)
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
@@ -69,11 +70,18 @@ func (w *WebSocket) readLoop(r sipcore.Receiver) {
 	r.Closed(err)
 }
 
-// Send writes one message as a text frame.
+// Send writes one message: as a text frame when it is valid UTF-8 (every
+// SIP message without a binary body), else as a binary frame (RFC 7118
+// section 4; a text frame that is not UTF-8 makes the peer fail the
+// connection, RFC 6455 section 8.1).
 func (w *WebSocket) Send(data []byte) error {
+	op := ws.OpText
+	if !utf8.Valid(data) {
+		op = ws.OpBinary
+	}
 	w.writeMu.Lock()
 	defer w.writeMu.Unlock()
-	return wsutil.WriteClientMessage(w.conn, ws.OpText, data)
+	return wsutil.WriteClientMessage(w.conn, op, data)
 }
 
 func (w *WebSocket) Protocol() string  { return w.proto }

@@ -2,10 +2,20 @@ package sipcore
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 )
+
+// callee is the part of a Call we received, the server side of its INVITE
+// (RFC 3261 13.3, as sipgo's DialogServerSession): the INVITE server
+// transaction, ringing, the final answer (accept, reject, forward), ignore,
+// and a CANCEL from the caller. Its fields are guarded by the dialog's mu.
+type callee struct {
+	*Call
+	inviteReq *sip.Request
+	serverTx  *sip.ServerTx
+	ignored   bool
+}
 
 // handleInvite starts an incoming call: a new line rings (180) until the
 // application accepts, rejects, forwards or ignores it.
@@ -14,7 +24,22 @@ func (ua *UA) handleInvite(req *sip.Request, tx *sip.ServerTx) {
 		ua.reply(tx, req, 482, "Loop Detected")
 		return
 	}
-	c := ua.newCall(Incoming, req.CallID().Value())
+	offer, err := sdpOf(req)
+	if err != nil {
+		ua.replyNotSDP(tx, req) // never rings: RFC 3261 8.2.3
+		return
+	}
+	if !acceptsSDP(req) {
+		ua.reply(tx, req, 406, "Not Acceptable", sip.NewHeader("Accept", "application/sdp"))
+		return
+	}
+	if ua.tooSmallInterval(tx, req) {
+		return // 422: its Session-Expires is below our Min-SE (sessiontimer.go)
+	}
+	if !ua.takeReplaces(req, tx) {
+		return // answered: Replaces names no dialog it may replace (replaces.go)
+	}
+	c := ua.newCall(Incoming, req.CallID().Value(), func(c *Call) { c.callee = &callee{Call: c} })
 	c.mu.Lock()
 	from, to := req.From(), req.To()
 	c.remoteURI, c.remoteName = from.Address, from.DisplayName
@@ -30,8 +55,9 @@ func (ua *UA) handleInvite(req *sip.Request, tx *sip.ServerTx) {
 		}
 	}
 	c.remoteCSeq = req.CSeq().SeqNo
-	c.inviteReq, c.serverTx = req, tx
-	c.remoteSDP = req.Body()
+	c.callee.inviteReq, c.callee.serverTx = req, tx
+	c.remoteSDP = offer
+	c.ackAnswer = offer == nil // an offerless INVITE: the ACK brings the answer
 	c.recvInvite = []byte(req.String())
 	c.mu.Unlock()
 
@@ -43,20 +69,20 @@ func (ua *UA) handleInvite(req *sip.Request, tx *sip.ServerTx) {
 	stillRinging := !c.answered && !c.ended
 	c.mu.Unlock()
 	if stillRinging {
-		c.respond(180, "Ringing", nil)
+		c.callee.ringing(req)
 		c.setState(CallRinging, "")
 	}
 }
 
 // respond answers the initial INVITE with our To tag and Contact.
-func (c *Call) respond(code int, reason string, body []byte, hdrs ...sip.Header) *sip.Response {
-	c.mu.Lock()
-	req, tx, tag := c.inviteReq, c.serverTx, c.localTag
-	c.mu.Unlock()
+func (o *callee) respond(code int, reason string, body []byte, hdrs ...sip.Header) *sip.Response {
+	o.mu.Lock()
+	req, tx, tag := o.inviteReq, o.serverTx, o.localTag
+	o.mu.Unlock()
 	res := sip.NewResponseFromRequest(req, code, reason, body)
 	res.To().Params.Add("tag", tag)
 	if code < 300 {
-		res.AppendHeader(c.ua.contactHeader())
+		res.AppendHeader(o.ua.contactHeader())
 	}
 	if len(body) > 0 {
 		ct := sip.ContentTypeHeader("application/sdp")
@@ -65,9 +91,9 @@ func (c *Call) respond(code int, reason string, body []byte, hdrs ...sip.Header)
 	for _, h := range hdrs {
 		res.AppendHeader(h)
 	}
-	c.ua.decorateResponse(res)
+	o.ua.decorateResponse(res)
 	if err := tx.Respond(res); err != nil {
-		c.ua.log.Debug("respond to INVITE failed", "err", err)
+		o.ua.log.Debug("respond to INVITE failed", "err", err)
 	}
 	return res
 }
@@ -84,70 +110,14 @@ func (c *Call) Accept(answer []byte) error {
 	c.ackWaitSeq = c.remoteCSeq
 	c.acked = make(chan struct{})
 	acked := c.acked
+	req := c.callee.inviteReq
 	c.mu.Unlock()
-	res := c.respond(200, "OK", answer,
-		sip.NewHeader("Allow", allowedMethods), sip.NewHeader("Supported", "outbound, replaces"))
+	hdrs := append([]sip.Header{sip.NewHeader("Allow", allowedMethods), sip.NewHeader("Supported", supportedUASTags)},
+		c.acceptSessionTimer(req)...)
+	res := c.callee.respond(200, "OK", answer, hdrs...)
 	c.setState(CallConnected, "")
 	go c.retransmit2xx(res, acked)
 	return nil
-}
-
-// retransmit2xx repeats a 2xx on an unreliable flow until the ACK arrives
-// (RFC 3261 13.3.1.4), and ends the call with BYE if it never does.
-func (c *Call) retransmit2xx(res *sip.Response, acked chan struct{}) {
-	reliable := true
-	if tr := c.ua.currentTransport(); tr != nil {
-		reliable = tr.Protocol() != "UDP"
-	}
-	interval := sip.T1
-	deadline := time.After(64 * sip.T1)
-	for {
-		wait := time.After(interval)
-		if reliable {
-			wait = nil
-		}
-		select {
-		case <-acked:
-			return
-		case <-c.ua.quit:
-			return
-		case <-deadline:
-			if !c.isEnded() {
-				_ = c.bye()
-			}
-			return
-		case <-wait:
-			if c.isEnded() {
-				return
-			}
-			_ = c.ua.sendMessage(res)
-			if interval *= 2; interval > sip.T2 {
-				interval = sip.T2
-			}
-		}
-	}
-}
-
-// ackReceived takes the ACK for a 2xx we sent; false when it is not ours.
-func (c *Call) ackReceived(req *sip.Request) bool {
-	c.mu.Lock()
-	if c.acked == nil || req.CSeq().SeqNo != c.ackWaitSeq {
-		c.mu.Unlock()
-		return false
-	}
-	acked := c.acked
-	c.acked = nil
-	var sdp []byte
-	if len(req.Body()) > 0 {
-		sdp = req.Body()
-		c.remoteSDP = sdp
-	}
-	c.mu.Unlock()
-	close(acked)
-	if sdp != nil && c.ua.ev.RemoteSDP != nil {
-		go c.ua.ev.RemoteSDP(c, sdp) // off the inbound goroutine
-	}
-	return true
 }
 
 // Reject refuses an incoming call with a final status (486, 603, ...).
@@ -162,7 +132,7 @@ func (c *Call) Reject(code int) error {
 	}
 	c.answered = true
 	c.mu.Unlock()
-	c.respond(code, reasonPhrase(code), nil)
+	c.callee.respond(code, reasonPhrase(code), nil)
 	c.end("rejected " + strconv.Itoa(code))
 	return nil
 }
@@ -180,7 +150,7 @@ func (c *Call) Forward(target string) error {
 	}
 	c.answered = true
 	c.mu.Unlock()
-	c.respond(302, "Moved Temporarily", nil, &sip.ContactHeader{Address: uri})
+	c.callee.respond(302, "Moved Temporarily", nil, &sip.ContactHeader{Address: uri})
 	c.end("forwarded to " + uri.String())
 	return nil
 }
@@ -188,29 +158,35 @@ func (c *Call) Forward(target string) error {
 // Ignore stops treating an incoming call as ringing here without telling
 // the caller; it ends when the caller gives up (CANCEL) or times out.
 func (c *Call) Ignore() {
+	if c.callee == nil {
+		return // an outgoing call never rings here
+	}
 	c.mu.Lock()
-	c.ignored = true
+	c.callee.ignored = true
 	c.mu.Unlock()
 }
 
 // Ignored tells whether Ignore was called.
 func (c *Call) Ignored() bool {
+	if c.callee == nil {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.ignored
+	return c.callee.ignored
 }
 
 // cancelledByPeer ends a ringing call the caller cancelled.
-func (c *Call) cancelledByPeer(tx *sip.ServerTx) {
-	c.mu.Lock()
-	answered := c.answered
-	c.answered = true
-	c.mu.Unlock()
+func (o *callee) cancelledByPeer(tx *sip.ServerTx) {
+	o.mu.Lock()
+	answered := o.answered
+	o.answered = true
+	o.mu.Unlock()
 	if answered {
 		return // too late: the 2xx already went out, the caller must BYE
 	}
-	c.respond(487, "Request Terminated", nil)
-	c.end("cancelled")
+	o.respond(487, "Request Terminated", nil)
+	o.end("cancelled")
 }
 
 func reasonPhrase(code int) string {
