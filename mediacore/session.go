@@ -35,6 +35,8 @@ type Session struct {
 	dtmfRx    DTMFDetector
 	remoteSRC uint32
 	hasRemote bool
+	srcAddr   *net.UDPAddr  // where the accepted stream comes from
+	srcLast   time.Duration // when its last packet arrived
 
 	source    PCMSource
 	sink      PCMSink
@@ -57,6 +59,7 @@ type counters struct {
 	packetsSent, octetsSent         uint64
 	packetsReceived, octetsReceived uint64
 	ignored                         uint64
+	foreign                         uint64 // packets of a second source, not played
 	dtmfSent, dtmfReceived          uint64
 	rtcpSent, rtcpReceived          uint64
 }

@@ -90,6 +90,15 @@ func connect(t *testing.T, a, b *party) {
 	require.NoError(t, b.sess.Start())
 }
 
+// waitPackets waits until s has sent n more RTP packets: n of its ptimes,
+// a clock that runs as fast as the sessions under test do.
+func waitPackets(t *testing.T, s *Session, n uint64) {
+	t.Helper()
+	from := s.Stats().PacketsSent
+	require.Eventually(t, func() bool { return s.Stats().PacketsSent >= from+n }, 5*time.Second, 5*time.Millisecond,
+		"the session keeps sending")
+}
+
 // heardTone waits until rec has 200 ms of audio and reports which candidate is strongest.
 func heardTone(t *testing.T, rec *PCMRecorder, candidates []float64) (float64, float64) {
 	t.Helper()
@@ -119,9 +128,15 @@ func TestSessionLoopbackTonesAndDTMF(t *testing.T) {
 	require.NoError(t, b.sess.SendDTMF("A0", 60))
 	require.Eventually(t, func() bool { return b.dtmf.get() == "12#9*" && a.dtmf.get() == "A0" },
 		5*time.Second, 20*time.Millisecond, "B got %q, A got %q", b.dtmf.get(), a.dtmf.get())
-	// Wait for the redundant end packets of the last digit to arrive, then check nothing repeated.
-	require.Eventually(t, func() bool { return !a.sess.dtmfBusy() }, 2*time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	// Wait until each side has received every packet the other sent up to
+	// the redundant end packets of its last digit, and one more (each read
+	// loop handles packets in order and reports DTMF before it reads the
+	// next), then check nothing repeated.
+	require.Eventually(t, func() bool { return !a.sess.dtmfBusy() && !b.sess.dtmfBusy() }, 2*time.Second, 10*time.Millisecond)
+	sentA, sentB := a.sess.Stats().PacketsSent, b.sess.Stats().PacketsSent
+	require.Eventually(t, func() bool {
+		return b.sess.Stats().PacketsReceived > sentA && a.sess.Stats().PacketsReceived > sentB
+	}, 2*time.Second, 10*time.Millisecond, "every packet arrives on loopback")
 	assert.Equal(t, "12#9*", b.dtmf.get(), "each digit exactly once")
 	assert.Equal(t, "A0", a.dtmf.get())
 
@@ -168,11 +183,12 @@ func TestSessionRemoteSSRCChangeAndRestart(t *testing.T) {
 	f, _ := heardTone(t, b.rec, []float64{440, 1000})
 	assert.Equal(t, 1000.0, f)
 
-	// Stop and start again on the same sockets.
+	// Stop and start again on the same sockets. B's packets are the clock:
+	// while B sends 10 (ten of A's ptimes), a stopped A sends nothing.
 	a.sess.Stop()
 	assert.False(t, a.sess.Running())
 	sent := a.sess.Stats().PacketsSent
-	time.Sleep(100 * time.Millisecond)
+	waitPackets(t, b.sess, 10)
 	assert.Equal(t, sent, a.sess.Stats().PacketsSent, "a stopped session sends nothing")
 	require.NoError(t, a.sess.Start())
 	require.Eventually(t, func() bool { return a.sess.Stats().PacketsSent > sent+5 && a.sess.Stats().PacketsReceived > 0 },
@@ -195,9 +211,11 @@ func TestSessionLoopbackPCMAAndHold(t *testing.T) {
 	assert.Contains(t, string(answer), "a=recvonly")
 	require.NoError(t, a.sess.ApplyAnswer(answer))
 	assert.Equal(t, RecvOnly, b.sess.Stats().Direction)
-	time.Sleep(60 * time.Millisecond) // packets in flight
+	// ApplyOffer changed the direction under the lock B sends under: from
+	// here on B sends nothing. A's packets are the clock: while A sends 10
+	// (ten of B's ptimes), B's count stays.
 	sent := b.sess.Stats().PacketsSent
-	time.Sleep(200 * time.Millisecond)
+	waitPackets(t, a.sess, 10)
 	assert.Equal(t, sent, b.sess.Stats().PacketsSent, "B must not send while held")
 	assert.Greater(t, a.sess.Stats().PacketsSent, uint64(0))
 

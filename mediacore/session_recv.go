@@ -39,19 +39,17 @@ func (s *Session) handleRTP(b []byte, from *net.UDPAddr, pcm []int16) (DTMFEvent
 		s.stats.ignored++
 		return DTMFEvent{}, false
 	}
-	// Only well-formed media moves the destination (symmetric RTP).
+	now := s.now()
+	if !s.acceptSourceLocked(from, h.SSRC, now) {
+		s.stats.foreign++
+		return DTMFEvent{}, false
+	}
+	// Only well-formed media of the accepted source moves the destination (symmetric RTP).
 	s.latchLocked(from)
 	if !s.neg.Direction.Receives() {
 		s.stats.ignored++
 		return DTMFEvent{}, false
 	}
-	if s.hasRemote && h.SSRC != s.remoteSRC {
-		// New source (re-INVITE, transfer, media server switch): start over.
-		s.jb.Reset()
-		s.dtmfRx.Reset()
-	}
-	s.remoteSRC, s.hasRemote = h.SSRC, true
-	now := s.now()
 	s.recv.Update(h.SSRC, h.SequenceNumber, h.Timestamp, now)
 	s.stats.packetsReceived++
 	s.stats.octetsReceived += uint64(len(payload))

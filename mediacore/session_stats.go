@@ -16,6 +16,7 @@ type SessionStats struct {
 	PacketsReceived uint64
 	OctetsReceived  uint64
 	Ignored         uint64        // packets dropped: malformed, unknown payload type, not receiving
+	Foreign         uint64        // packets of a second source while the accepted one was live
 	Lost            int64         // RFC 3550 cumulative loss of the remote stream
 	Jitter          time.Duration // RFC 3550 interarrival jitter of the remote stream
 	JitterBuffer    JitterStats
@@ -41,6 +42,7 @@ func (s *Session) Stats() SessionStats {
 		PacketsReceived: s.stats.packetsReceived,
 		OctetsReceived:  s.stats.octetsReceived,
 		Ignored:         s.stats.ignored,
+		Foreign:         s.stats.foreign,
 		Lost:            s.recv.Lost(),
 		Jitter:          s.recv.JitterDuration(),
 		JitterBuffer:    s.jb.Stats(),
