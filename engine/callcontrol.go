@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/opensoftphone/webphone/sipcore"
 )
 
 // holdDirection maps holdtype to the SDP direction of a hold offer:
@@ -25,23 +27,45 @@ func holdDirection(holdtype int) (string, bool) {
 // or hold is disabled by holdtype.
 func (e *Engine) Hold(state bool) (ok bool) {
 	defer e.recovered("hold")
-	dir, enabled := holdDirection(e.params.Int("holdtype", -1))
-	if !enabled {
-		return false
+	allLegs := e.allLegs()
+	e.lines.mu.Lock()
+	var ls []*line
+	if cur := e.lines.currentLocked(); cur != nil {
+		ls = e.conferenceLegsLocked([]*line{cur}, allLegs) // muteholdalllines
 	}
-	e.mu.Lock()
-	l := e.currentLineLocked()
-	if l == nil || !l.connSent || l.media == nil || l.call == nil {
-		e.mu.Unlock()
-		return false
+	e.lines.mu.Unlock()
+	for i, l := range ls {
+		if held, _ := e.holdLine(l, state); i == 0 {
+			ok = held
+		}
+	}
+	return ok
+}
+
+// holdLine puts line l on hold or takes it off hold. ok is false when it
+// has no connected call or hold is disabled; done then is nil, else it
+// receives the outcome of the re-INVITE (nil when nothing had to change).
+// A failed re-INVITE is undone and reported ("Failed to hold call").
+func (e *Engine) holdLine(l *line, state bool) (ok bool, done <-chan error) {
+	dir, enabled := holdDirection(e.params.Int("holdtype", -1))
+	if !enabled || l == nil {
+		return false, nil
+	}
+	result := make(chan error, 1)
+	t := e.lines
+	t.mu.Lock()
+	if l.state != lineConnected || l.media == nil || l.call == nil {
+		t.mu.Unlock()
+		return false, nil
 	}
 	if l.hold == state {
-		e.mu.Unlock()
-		return true
+		t.mu.Unlock()
+		result <- nil
+		return true, result
 	}
 	l.hold = state
 	m, c, n := l.media, l.call, l.n
-	e.mu.Unlock()
+	t.mu.Unlock()
 	if !state {
 		dir = ""
 	}
@@ -53,30 +77,50 @@ func (e *Engine) Hold(state bool) (ok bool) {
 		e.emitLineEvent("reload", n)
 	}
 	e.safeGo("hold", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-		defer cancel()
-		l.negMu.Lock()
-		defer l.negMu.Unlock()
-		offer, err := m.Offer(ctx, dir)
-		if err == nil {
-			var answer []byte
-			if answer, err = c.Renegotiate(offer); err == nil {
-				err = m.SetRemoteAnswer(ctx, answer)
-			}
-		}
+		err := e.renegotiateHold(l, m, c, dir)
+		result <- err
 		if err != nil {
 			e.logError("hold: " + err.Error())
-			e.mu.Lock()
-			if !l.ended {
+			t.mu.Lock()
+			undone := l.live()
+			if undone {
 				l.hold = !state
 			}
-			e.mu.Unlock()
-			if !state {
+			t.mu.Unlock()
+			switch {
+			case !undone:
+			case state:
+				e.setGlobalStatus("Failed to hold call")
+				e.lineStatus(l, "InCall")
+			default:
 				e.setGlobalStatus("Failed to unhold call")
+				e.lineStatus(l, "Hold")
 			}
 		}
 	})
-	return true
+	return true, result
+}
+
+// renegotiateHold sends the hold (dir "sendonly"/"inactive") or unhold
+// ("") re-INVITE: a new offer, the SIP exchange, then the peer's answer.
+// Each media step is bounded; the SIP transaction has its own timers.
+func (e *Engine) renegotiateHold(l *line, m Media, c *sipcore.Call, dir string) error {
+	unlock, err := e.lockNegotiation(l)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	offer, err := mediaWait(e, func(ctx context.Context) ([]byte, error) { return m.Offer(ctx, dir) })
+	if err != nil {
+		return err
+	}
+	answer, err := c.Renegotiate(offer)
+	if err != nil {
+		e.rollbackOffer(m) // refused (e.g. 488): the media stays as negotiated
+		return err
+	}
+	_, err = mediaWait(e, func(ctx context.Context) (struct{}, error) { return struct{}{}, m.SetRemoteAnswer(ctx, answer) })
+	return err
 }
 
 // Mute mutes (true) or unmutes (false) the current line (all lines after
@@ -93,8 +137,9 @@ func (e *Engine) Mute(state bool, direction int) (ok bool) {
 	case 3, 4:
 		direction = 0
 	}
-	e.mu.Lock()
-	ls := e.targetLinesLocked(-1)
+	allLegs := e.allLegs()
+	e.lines.mu.Lock()
+	ls := e.conferenceLegsLocked(e.lines.targetsLocked(-1), allLegs) // muteholdalllines
 	type todo struct {
 		m Media
 		l *line
@@ -109,7 +154,7 @@ func (e *Engine) Mute(state bool, direction int) (ok bool) {
 		}
 		work = append(work, todo{l.media, l})
 	}
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	for _, w := range work {
 		if w.m != nil {
 			if err := w.m.Mute(direction, state); err != nil {
@@ -136,16 +181,19 @@ func (e *Engine) DTMF(msg string, lineNum int) (ok bool) {
 	if !ValidDTMF(msg) || e.params.Int("dtmfmode", 2) == 0 {
 		return false
 	}
-	e.mu.Lock()
+	e.lines.mu.Lock()
 	var ls []*line
-	for _, l := range e.targetLinesLocked(lineNum) {
+	for _, l := range e.lines.targetsLocked(lineNum) {
 		if l.call != nil {
 			ls = append(ls, l)
 		}
 	}
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	for _, l := range ls {
 		e.queueDTMF(l, msg)
+	}
+	if len(ls) > 0 {
+		e.keyTones(msg)
 	}
 	return len(ls) > 0
 }
@@ -210,13 +258,13 @@ func (e *Engine) sleep(d time.Duration) {
 }
 
 func (e *Engine) sendDigits(l *line, digits string) {
-	e.mu.Lock()
-	if l.ended {
-		e.mu.Unlock()
+	e.lines.mu.Lock()
+	if !l.live() {
+		e.lines.mu.Unlock()
 		return
 	}
 	c, m := l.call, l.media
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	info, rtp := false, false
 	switch e.params.Int("dtmfmode", 2) {
 	case 1, 6:

@@ -50,18 +50,17 @@ func (e *Engine) emitLineEvent(event string, n int) {
 
 // emitSetup reports the setup of a line once.
 func (e *Engine) emitSetup(l *line) {
-	e.mu.Lock()
-	if l.setupSent || l.ended {
-		e.mu.Unlock()
+	info := e.statusInfo()
+	t := e.lines
+	t.mu.Lock()
+	if l.state != lineReserved {
+		t.mu.Unlock()
 		return
 	}
-	l.setupSent = true
-	if l.state == stDialing {
-		l.state = stSetup
-	}
+	l.state = lineSetup
 	s := l.snap()
-	st := e.lineStatusLocked(l, "CallSetup")
-	e.mu.Unlock()
+	st := l.statusLocked(info, "CallSetup")
+	t.mu.Unlock()
 	e.emitCallState("setup", s)
 	e.notify(st)
 	if s.dir == 1 {
@@ -69,18 +68,25 @@ func (e *Engine) emitSetup(l *line) {
 	}
 }
 
-// emitRinging reports ringing once.
+// emitRinging reports ringing once. A line being answered stays in
+// lineAnswering (sipcore reports ringing once per call).
 func (e *Engine) emitRinging(l *line) {
-	e.mu.Lock()
-	if l.ringSent || l.ended || l.connSent {
-		e.mu.Unlock()
+	e.emitSetup(l) // setup always goes first
+	info := e.statusInfo()
+	t := e.lines
+	t.mu.Lock()
+	switch l.state {
+	case lineSetup:
+		l.state = lineRinging
+	case lineAnswering:
+	default:
+		t.mu.Unlock()
 		return
 	}
-	l.ringSent = true
-	l.state = stRinging
 	s := l.snap()
-	st := e.lineStatusLocked(l, "Ringing")
-	e.mu.Unlock()
+	st := l.statusLocked(info, "Ringing")
+	t.mu.Unlock()
+	e.updateTones()
 	e.emitCallState("ringing", s)
 	e.setGlobalStatus("Ringing...")
 	e.notify(st)
@@ -91,13 +97,15 @@ func (e *Engine) emitRinging(l *line) {
 
 // emitConnected reports the connection once and starts post-dial DTMF.
 func (e *Engine) emitConnected(l *line) {
-	e.mu.Lock()
-	if l.connSent || l.ended {
-		e.mu.Unlock()
+	e.emitSetup(l) // setup always goes first
+	info := e.statusInfo()
+	t := e.lines
+	t.mu.Lock()
+	if l.state == lineConnected || !l.live() {
+		t.mu.Unlock()
 		return
 	}
-	l.connSent = true
-	l.state = stConnected
+	l.state = lineConnected
 	l.connectedAt = e.now()
 	if l.stopRing != nil {
 		l.stopRing()
@@ -106,9 +114,10 @@ func (e *Engine) emitConnected(l *line) {
 	post := l.postDial
 	l.postDial = ""
 	s := l.snap()
-	st := e.lineStatusLocked(l, "CallConnect")
-	sp := e.lineStatusLocked(l, "Speaking")
-	e.mu.Unlock()
+	st := l.statusLocked(info, "CallConnect")
+	sp := l.statusLocked(info, "Speaking")
+	t.mu.Unlock()
+	e.updateTones()
 	e.emitCallState("connected", s)
 	e.notify(st)
 	e.setGlobalStatus("In Call")
@@ -116,6 +125,10 @@ func (e *Engine) emitConnected(l *line) {
 	if post != "" {
 		e.queueDTMF(l, post)
 	}
+	if e.recordingWanted() {
+		e.startRecording(l)
+	}
+	e.superviseLine(l)
 }
 
 // startRingTimer hangs the line up with "ring timeout" when it is not
@@ -130,52 +143,56 @@ func (e *Engine) startRingTimer(l *line) {
 	if ms <= 0 {
 		return
 	}
+	t := e.lines
+	pending := func() bool { return l.live() && l.state != lineConnected }
 	stop := e.opts.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
 		defer e.recovered("ringtimeout")
-		e.mu.Lock()
-		pending := !l.ended && !l.connSent
-		e.mu.Unlock()
-		if pending {
+		t.mu.Lock()
+		due := pending()
+		t.mu.Unlock()
+		if due {
 			e.logEvent(LogImportant, "ring timeout on line "+strconv.Itoa(l.n))
 			e.hangupLineReason(l, "ring timeout", DiscTimeout)
 		}
 	})
-	e.mu.Lock()
-	if l.ended || l.connSent {
-		stop()
-	} else {
+	t.mu.Lock()
+	if pending() {
 		l.stopRing = stop
+	} else {
+		stop()
 	}
-	e.mu.Unlock()
+	t.mu.Unlock()
 }
 
 // endLine finishes a line exactly once: releases it, closes its media and
 // fires disconnected (after setup if that never went out), the
 // CallDisconnect/Finished statuses and the CDR.
 func (e *Engine) endLine(l *line, reason string, party int) {
-	e.mu.Lock()
-	if l.ended {
-		e.mu.Unlock()
+	info := e.statusInfo()
+	user, auth := Credentials(e.params)
+	peerAddress := SIPDomain(e.params)
+	t := e.lines
+	t.mu.Lock()
+	if !l.live() {
+		t.mu.Unlock()
 		return
 	}
-	l.ended = true
-	if e.lines[l.n] == l {
-		delete(e.lines, l.n)
+	was := l.state
+	setupStatus := ""
+	if !was.setupReported() {
+		setupStatus = l.statusLocked(info, "CallSetup")
 	}
-	if e.dialing == l {
-		e.dialing = nil
-	}
+	l.state = lineEnded
+	t.releaseLocked(l)
 	if l.stopRing != nil {
 		l.stopRing()
 		l.stopRing = nil
 	}
+	l.stopSupervision()
 	now := e.now()
-	setupSent := l.setupSent
-	l.setupSent = true
-	user, auth := Credentials(e.params)
 	cdr := CDR{
 		Line: l.n, Direction: l.dir, PeerName: l.peer, PeerDisplay: l.peerDisplay,
-		PeerAddress: SIPDomain(e.params), DiscParty: party, Reason: reason,
+		PeerAddress: peerAddress, DiscParty: party, Reason: reason,
 		CallID: l.callID, LocalUser: user, AuthUser: auth, Start: l.created,
 	}
 	if l.dir == 2 {
@@ -187,36 +204,29 @@ func (e *Engine) endLine(l *line, reason string, party int) {
 	} else {
 		cdr.Caller, cdr.Called = user, l.peer
 	}
-	if l.connSent {
+	if was == lineConnected {
 		cdr.ConnectMs = l.connectedAt.Sub(l.created).Milliseconds()
 		cdr.DurationMs = now.Sub(l.connectedAt).Milliseconds()
 	} else {
 		cdr.ConnectMs = now.Sub(l.created).Milliseconds()
 	}
-	e.lastCDR = &cdr
-	wasState := l.state
-	l.state = stDisconnected
 	s := l.snap()
-	setupStatus := ""
-	if !setupSent {
-		l.state = wasState
-		setupStatus = e.lineStatusLocked(l, "CallSetup")
-		l.state = stDisconnected
-	}
-	disc := e.lineStatusLocked(l, "CallDisconnect")
-	fin := e.lineStatusLocked(l, "Finished")
+	disc := l.statusLocked(info, "CallDisconnect")
+	fin := l.statusLocked(info, "Finished")
 	m := l.media
 	l.media = nil
-	if e.active == l.n {
-		e.active = 0
-	}
-	e.mu.Unlock()
+	t.lastCDR = &cdr
+	t.mu.Unlock()
 
+	e.updateTones()
+	e.stopRecording(l) // before the media closes
+	e.conferenceLineChanged(l, true)
 	if m != nil {
+		e.logRTPStat(m)
 		e.safeGo("media close", m.Close)
 	}
 	e.logEvent(LogImportant, "call details: line "+strconv.Itoa(s.n)+" peer "+s.peer+" reason "+reason)
-	if !setupSent {
+	if setupStatus != "" {
 		e.emitCallState("setup", s)
 		e.notify(setupStatus)
 	}
@@ -224,13 +234,11 @@ func (e *Engine) endLine(l *line, reason string, party int) {
 	e.notify(disc)
 	e.setGlobalStatus("Call Finished")
 	e.notify(fin)
-	e.mu.Lock()
-	if len(e.liveLinesLocked()) == 0 {
-		e.status = e.idleStatusLocked() // what getStatus reports from now on
-	}
-	e.mu.Unlock()
+	e.app.settleStatus(e.lines.count) // what getStatus reports from now on
+	e.userData.addHistory(accountID(e.params), HistoryEntryOf(cdr, was == lineConnected))
 	e.emit("onCdr", cdr.CallbackArgs()...)
 	e.notify(cdr.String())
+	e.transferLineEnded(l, reason)
 }
 
 // remoteReason turns a sipcore disconnect reason into the Mizu "code text"

@@ -10,12 +10,8 @@ import (
 
 // chatLine is the line of a live call with peer, or -1.
 func (e *Engine) chatLine(peer string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, l := range e.liveLinesLocked() {
-		if strings.EqualFold(l.peer, peer) {
-			return l.n
-		}
+	if l := e.lines.withPeer(peer); l != nil {
+		return l.n
 	}
 	return -1
 }
@@ -26,18 +22,28 @@ func (e *Engine) chatLine(peer string) int {
 // disabled (textmessaging 0 or 2).
 func (e *Engine) SendChat(number, msg string) (ok bool) {
 	defer e.recovered("sendchat")
+	return e.sendText("sendchat", number, msg, e.params.Int("textmessaging", -1) == 5)
+}
+
+// sendText sends msg to number with MESSAGE, as an SMS (X-Sms: yes) when
+// sms is set, and reports the outcome as CHATREPORT notifications.
+func (e *Engine) sendText(what, number, msg string, sms bool) bool {
 	if tm := e.params.Int("textmessaging", -1); tm == 0 || tm == 2 {
+		return false
+	}
+	if err := CheckChat(msg); err != nil {
+		e.refuseInput(what, err)
 		return false
 	}
 	target, err := e.dialTarget(strings.TrimSpace(number))
 	if err != nil {
-		e.display("", ErrInvalidTarget.Error())
+		e.refuseInput(what, err)
 		return false
 	}
 	peer := UserOf(target)
 	ln := e.chatLine(peer)
 	e.notify(ChatReportNotification(ln, peer, ChatSending, ""))
-	e.safeGo("sendchat", func() {
+	e.safeGo(what, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		ua, fail := e.waitReady(ctx)
@@ -46,11 +52,11 @@ func (e *Engine) SendChat(number, msg string) (ok bool) {
 			return
 		}
 		var hdrs []sipcore.Header
-		if e.params.Int("textmessaging", -1) == 5 {
-			hdrs = append(hdrs, sipcore.Header{Name: "X-Sms", Value: "yes"}) // textmessaging 5: SMS gateway
+		if sms {
+			hdrs = append(hdrs, sipcore.Header{Name: "X-Sms", Value: "yes"}) // for the server's SMS gateway
 		}
 		if _, err := ua.SendMessage(target, "text/plain;charset=UTF-8", []byte(msg), hdrs...); err != nil {
-			e.logWarn("sendchat: " + err.Error())
+			e.logWarn(what + ": " + err.Error())
 			e.notify(ChatReportNotification(ln, peer, ChatFailed, err.Error()))
 		}
 	})
@@ -81,11 +87,7 @@ func (e *Engine) onMessage(m sipcore.IncomingMessage) {
 	ln := e.chatLine(from)
 	ct := strings.ToLower(m.ContentType)
 	if strings.Contains(ct, "im-iscomposing") {
-		state := "0"
-		if strings.Contains(strings.ToLower(string(m.Body)), "active") {
-			state = "1"
-		}
-		e.notify("CHATCOMPOSING," + itoa(ln) + "," + field(from) + "," + state)
+		e.onComposing(ln, from, m.Body)
 		return
 	}
 	if ct != "" && !strings.HasPrefix(ct, "text/") {
@@ -93,6 +95,14 @@ func (e *Engine) onMessage(m sipcore.IncomingMessage) {
 		return
 	}
 	text := string(m.Body)
+	if isSMS(m) {
+		// an SMS goes to onSMS instead of onChat; the CHAT notification
+		// still reports it
+		e.logEvent(LogDetail, "SMS from "+from)
+		e.emit("onSMS", from, text)
+		e.notify(ChatNotification(ln, from, text))
+		return
+	}
 	e.logEvent(LogDetail, "chat from "+from)
 	e.emit("onChat", from, text, ln, "")
 	e.notify(ChatNotification(ln, from, text))

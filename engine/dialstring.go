@@ -2,8 +2,11 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/opensoftphone/webphone/sipcore"
 )
 
 // SplitPostDial splits a call() argument "123,456" into the number to dial
@@ -101,6 +104,20 @@ func DialTarget(number string, normalize int, rules, techprefix, domain string) 
 	if n == "" {
 		return "", ErrInvalidTarget
 	}
+	if err := checkTargetText(n); err != nil {
+		return "", err
+	}
+	t, err := dialTarget(n, normalize, rules, techprefix, domain)
+	if err != nil {
+		return "", err
+	}
+	if err := sipcore.CheckURIText(t); err != nil { // after rewrite rules and prefix
+		return "", fmt.Errorf("%w: %v", ErrInvalidTarget, err)
+	}
+	return t, nil
+}
+
+func dialTarget(n string, normalize int, rules, techprefix, domain string) (string, error) {
 	if isSIPURI(n) {
 		if strings.ContainsAny(n, badTargetChars) {
 			return "", ErrInvalidTarget
@@ -164,9 +181,9 @@ func UserOf(uri string) string {
 }
 
 // ValidDTMF reports whether every character of s is a DTMF digit
-// (0-9 * # A-D) or a pause (space or comma).
+// (0-9 * # A-D) or a pause (space or comma), at most MaxDTMFLen of them.
 func ValidDTMF(s string) bool {
-	if s == "" {
+	if s == "" || len(s) > MaxDTMFLen {
 		return false
 	}
 	for _, r := range strings.ToUpper(s) {

@@ -59,11 +59,19 @@ func (q *emitQueue) call(f func()) {
 	f()
 }
 
-// close delivers what is queued, then stops the goroutine.
-func (q *emitQueue) close() {
+// close delivers what is queued, then stops the goroutine. It waits until
+// that is done or until expired is closed (a callback that never returns)
+// and reports whether everything was delivered; otherwise the goroutine
+// delivers the rest and ends once that callback returns.
+func (q *emitQueue) close(expired <-chan struct{}) bool {
 	q.mu.Lock()
 	q.closed = true
 	q.cond.Broadcast()
 	q.mu.Unlock()
-	<-q.done
+	select {
+	case <-q.done:
+		return true
+	case <-expired:
+		return false
+	}
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/opensoftphone/webphone/sipcore"
@@ -11,7 +10,8 @@ import (
 
 // EmitFunc receives every page callback: callback is the Mizu registrar name
 // ("onAppStateChange", "onRegStateChange", "onCallStateChange", "onChat",
-// "onDTMF", "onCdr", "onEvent") and args its arguments (string, int, bool or
+// "onDTMF", "onCdr", "onEvent", "onPresenceStateChange", "onBLFStateChange",
+// "onSMS") and args its arguments (string, int, bool or
 // nil for JavaScript null). Calls come from one engine goroutine, in order.
 type EmitFunc func(callback string, args ...any)
 
@@ -41,42 +41,68 @@ type Options struct {
 	// (the platform then calls AutoStart, e.g. right after delivering
 	// "loaded").
 	AutoStartDelay time.Duration
+	// MediaTimeout bounds every wait on a Media operation (default
+	// DefaultMediaTimeout). What times out ends cleanly: an incoming call
+	// is declined with 500, an outgoing one ends, a peer's re-INVITE gets
+	// 488 and a hold is undone.
+	MediaTimeout time.Duration
+	// Alerts plays the ringtone, ringback, call-waiting beep and DTMF key
+	// tones (tones.go); nil plays none.
+	Alerts Alerts
+	// Devices chooses the audio devices and sets the volumes
+	// (devices.go); nil: getdevicelist is empty and setdevice fails.
+	Devices Devices
+	// Recorder records calls in the page for voicerecord/voicerecupload
+	// (voicerec.go); nil: voicerecord fails.
+	Recorder CallRecorder
+	// Player plays sound files for play() (play.go); nil: play fails.
+	Player SoundPlayer
+	// Notifier shows the incoming-call notifications (callpopup.go); nil
+	// shows none.
+	Notifier Notifier
+	// Conference mixes the calls of a conference (conference.go); nil:
+	// conference fails.
+	Conference ConferenceMixer
+	// HTTP sends the sms HTTP API requests (smsapi.go); nil: sendsms with
+	// the sms parameter set fails.
+	HTTP HTTPRequester
+	// EngineName names the media engine for getenginename ("webrtc" or
+	// "pcm", docs/pcm-engine.md); nil: "webrtc".
+	EngineName func() string
 }
 
 // Engine is one webphone instance: the Mizu API over a sipcore.UA. All
 // methods are safe for concurrent use, return quickly, and never panic.
+//
+// Engine is the API facade: its exported methods are what the platform
+// (jsbridge) calls, and each delegates to the part that owns the state.
+// Every part has its own lock; they are taken in the order app, reg,
+// lines (a later one may be taken while holding an earlier one, never the
+// other way round). Engine itself has no lock.
 type Engine struct {
-	opts   Options
-	params *Params
-	queue  *emitQueue
-	logs   *logBuffer
-	hist   *sipHistory
+	opts     Options
+	params   *Params       // parameters, with their own lock
+	queue    *emitQueue    // page callbacks, delivered in order
+	logs     *logBuffer    // getlogs
+	hist     *sipHistory   // the SIP message history
+	app      *appMachine   // app state, the UA and its connection, general status
+	reg      *regMachine   // the registration
+	lines    *lineTable    // the calls
+	xfers    *transfers    // transfers in progress, with their own lock (transfer.go)
+	tones    toneState     // which alert tone plays, with its own lock
+	devices  deviceState   // device and volume parameters applied, with its own lock
+	voicerec voiceRecState // call recording, with its own lock
+	popups   popupState    // incoming-call notifications shown, with its own lock
+	conf     conference    // the local conference, with its own lock (conference.go)
 
-	mu           sync.Mutex
-	ua           *sipcore.UA
-	uaGen        int
-	appState     string // "", "loaded", "started", "stopped"
-	startDone    chan struct{}
-	startErr     error
-	regState     sipcore.RegState
-	regEpisode   bool // "registered" already reported for this episode
-	regFail      string
-	regChanged   chan struct{}
-	wantReg      bool
-	status       string // last general (line -1) status text
-	lines        map[int]*line
-	cur          int // line selected with setline (-2, -1, 1..N)
-	curAt        time.Time
-	active       int // line of the newest call
-	dialing      *line
-	headers      []sipcore.Header // setsipheader, global scope
-	lastCDR      *CDR
-	closed       bool
-	readyGen     int // generation of the UA whose start succeeded
-	reconnecting bool
-	autoStarted  bool
+	keep    callKeeper    // calls across a lost connection (reconnect_calls.go)
+	nextID  nextCallID    // nextcallid (linedetails.go)
+	redials redialer      // redialonfail (redial.go)
+	extra   extraAccounts // registerex (registerex.go)
 
-	dialMu sync.Mutex // serialises ua.Call so events can be matched to lines
+	watches watchList // presence, BLF and voicemail subscriptions (watches.go)
+
+	userData *userData // contacts and call history, per account (userdata.go)
 }
 
 // MaxLines is the highest line number.
@@ -97,20 +123,24 @@ func New(opts Options) *Engine {
 	if opts.AutoStartDelay == 0 {
 		opts.AutoStartDelay = 100 * time.Millisecond
 	}
+	if opts.MediaTimeout <= 0 {
+		opts.MediaTimeout = DefaultMediaTimeout
+	}
 	if opts.DTMFDuration <= 0 {
 		opts.DTMFDuration = 160 * time.Millisecond
 	}
 	e := &Engine{
-		opts:       opts,
-		params:     NewParams(opts.Storage),
-		logs:       newLogBuffer(256 << 10),
-		hist:       newSIPHistory(200),
-		lines:      map[int]*line{},
-		cur:        -1,
-		status:     "Initializing",
-		regState:   sipcore.RegUnregistered,
-		regChanged: make(chan struct{}),
+		opts:   opts,
+		params: NewParams(opts.Storage),
+		logs:   newLogBuffer(256 << 10),
+		hist:   newSIPHistory(200),
+		lines:  newLineTable(opts.Now),
+		reg:    newRegMachine(),
+		xfers:  newTransfers(),
+
+		userData: newUserData(opts.Storage),
 	}
+	e.app = newAppMachine(e.reg, func(ua *sipcore.UA) *reconnector { return &reconnector{e: e, ua: ua} })
 	e.queue = newEmitQueue(func(r any) {
 		e.logs.add(fmt.Sprintf("ERROR, callback panic: %v", r))
 	})
@@ -121,28 +151,33 @@ func New(opts Options) *Engine {
 func (e *Engine) Params() *Params { return e.params }
 
 // Close stops the engine (like Stop, without waiting for the network) and
-// releases its goroutines after the queued events were delivered. The
-// engine cannot be used afterwards.
+// releases its goroutines after the queued events were delivered (waiting
+// at most closeDrainTimeout for a page callback). The engine cannot be
+// used afterwards.
 func (e *Engine) Close() {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
+	ua, ok := e.app.close()
+	if !ok {
 		return
 	}
-	e.closed = true
-	ua := e.ua
-	e.ua = nil
-	e.uaGen++
-	ls := e.liveLinesLocked()
-	e.mu.Unlock()
+	ls := e.lines.live()
 	for _, l := range ls {
 		e.endLine(l, "-1 endpoint destroy", DiscLocal)
 	}
+	e.extra.stopAll()
 	if ua != nil {
 		ua.Stop()
 	}
-	e.queue.close()
+	expired := make(chan struct{})
+	stop := e.opts.AfterFunc(closeDrainTimeout, func() { close(expired) })
+	defer stop()
+	if !e.queue.close(expired) {
+		e.logs.add("WARNING, a page callback did not return; Close goes on without it")
+	}
 }
+
+// closeDrainTimeout bounds how long Close waits for the page callbacks
+// still queued.
+const closeDrainTimeout = 5 * time.Second
 
 func (e *Engine) now() time.Time { return e.opts.Now() }
 
@@ -181,5 +216,16 @@ func (e *Engine) safeGo(what string, f func()) {
 	}()
 }
 
-// GetEngineName returns "webrtc", the engine name pages branch on.
-func (e *Engine) GetEngineName() string { return "webrtc" }
+// GetEngineName returns the name of the media engine calls use, which
+// pages branch on: Options.EngineName's answer, "webrtc" without it
+// (docs/pcm-engine.md).
+func (e *Engine) GetEngineName() (name string) {
+	defer e.recovered("getenginename")
+	name = "webrtc"
+	if e.opts.EngineName != nil {
+		if n := e.opts.EngineName(); n != "" {
+			name = n
+		}
+	}
+	return name
+}

@@ -248,6 +248,19 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	}
 }
 
+// armedIn tells whether a timer is pending that fires d from now (a test
+// waits for it before advancing the clock past it).
+func (c *fakeClock) armedIn(d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.timers {
+		if !t.stopped && !t.fired && t.at.Equal(c.now.Add(d)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Advance moves the clock and runs the timers that became due.
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()

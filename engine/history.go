@@ -4,14 +4,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/emiago/sipgo/sip"
+	"github.com/opensoftphone/webphone/sipcore"
 )
 
 // sipRecord is one traced SIP message.
 type sipRecord struct {
 	out    bool // sent by us
 	raw    string
-	msg    sip.Message // nil when unparsable
+	msg    *sipcore.TracedMessage // nil when unparsable
 	callID string
 	req    bool
 	method string
@@ -29,22 +29,12 @@ type sipHistory struct {
 
 func newSIPHistory(limit int) *sipHistory { return &sipHistory{limit: limit} }
 
-func (h *sipHistory) add(out bool, data []byte) {
-	r := &sipRecord{out: out, raw: string(data)}
-	if m, err := sip.ParseMessage(data); err == nil {
-		r.msg = m
-		if cid := m.CallID(); cid != nil {
-			r.callID = cid.Value()
-		}
-		switch v := m.(type) {
-		case *sip.Request:
-			r.req, r.method = true, string(v.Method)
-		case *sip.Response:
-			r.code = v.StatusCode
-			if cs := v.CSeq(); cs != nil {
-				r.method = string(cs.MethodName)
-			}
-		}
+// add records a traced message; m is sipcore's parsed view (nil when
+// unparsable).
+func (h *sipHistory) add(out bool, data []byte, m *sipcore.TracedMessage) {
+	r := &sipRecord{out: out, raw: string(data), msg: m}
+	if m != nil {
+		r.callID, r.req, r.method, r.code = m.CallID(), m.IsRequest(), m.Method(), m.StatusCode()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -107,18 +97,6 @@ func (h *sipHistory) lastInvite(out bool) string {
 	return h.lastInvIn
 }
 
-// currentCallIDLocked is the Call-ID the SIP introspection functions scope
-// to: "" (any) after setline(-2) or when the current line has no call.
-func (e *Engine) currentCallIDLocked() string {
-	if e.cur == -2 && e.now().Sub(e.curAt) <= selectorTTL {
-		return ""
-	}
-	if l := e.currentLineLocked(); l != nil {
-		return l.callID
-	}
-	return ""
-}
-
 // withHeader returns the newest received message in the Call-ID scope ("" any)
 // that has the header, and whether any received message is in scope.
 func (h *sipHistory) withHeader(name, callID string) (*sipRecord, bool) {
@@ -131,7 +109,7 @@ func (h *sipHistory) withHeader(name, callID string) (*sipRecord, bool) {
 			continue
 		}
 		seen = true
-		if len(r.msg.GetHeaders(name)) > 0 {
+		if len(r.msg.HeaderValues(name)) > 0 {
 			return r, true
 		}
 	}
@@ -150,9 +128,7 @@ func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
 	if name == "" {
 		return "ERROR: no header name"
 	}
-	e.mu.Lock()
-	cid := e.currentCallIDLocked()
-	e.mu.Unlock()
+	cid := e.lines.currentCallID() // "" (any) after setline(-2) or without a call
 	r, seen := e.hist.withHeader(name, cid)
 	if r == nil && must && cid != "" {
 		var seenAll bool
@@ -165,12 +141,7 @@ func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
 		}
 		return "ERROR: no such header"
 	}
-	hs := r.msg.GetHeaders(name)
-	vals := make([]string, 0, len(hs))
-	for _, h := range hs {
-		vals = append(vals, h.Value())
-	}
-	return strings.Join(vals, ", ")
+	return strings.Join(r.msg.HeaderValues(name), ", ")
 }
 
 // GetSIPMessage returns the last raw SIP message matching dir (-1 any,
@@ -179,9 +150,7 @@ func (e *Engine) GetSIPHeader(name string, must bool) (v string) {
 func (e *Engine) GetSIPMessage(dir, typ int, must bool) (s string) {
 	defer e.recovered("getsipmessage")
 	s = "ERROR: SIP message not found"
-	e.mu.Lock()
-	cid := e.currentCallIDLocked()
-	e.mu.Unlock()
+	cid := e.lines.currentCallID() // "" (any) after setline(-2) or without a call
 	r := e.hist.find(dir, typ, cid)
 	if r == nil && must && cid != "" {
 		r = e.hist.find(dir, typ, "")

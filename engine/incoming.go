@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -21,6 +22,12 @@ func inList(list, user string) bool {
 // onIncoming handles a new incoming INVITE: blocking rules, busy handling,
 // forwarding, then a new line that rings (and auto-answer).
 func (e *Engine) onIncoming(c *sipcore.Call) {
+	if replaced := c.Replaces(); replaced != nil { // an attended transfer's target (refer_in.go)
+		if !e.acceptReplacement(c, replaced) {
+			e.safeGo("reject", func() { _ = c.Reject(481) })
+		}
+		return
+	}
 	peer := c.RemoteUser()
 	if peer == "" {
 		peer = UserOf(c.RemoteURI())
@@ -40,18 +47,18 @@ func (e *Engine) onIncoming(c *sipcore.Call) {
 		e.safeGo("reject", func() { _ = c.Reject(603) })
 		return
 	}
-	e.mu.Lock()
-	busy := len(e.liveLinesLocked()) > 0
-	l := e.allocLineLocked(2)
+	t := e.lines
+	t.mu.Lock()
+	busy := len(t.liveLocked()) > 0
+	l := t.allocLocked(2)
 	if l == nil {
-		e.mu.Unlock()
+		t.mu.Unlock()
 		e.safeGo("reject", func() { _ = c.Reject(486) })
 		return
 	}
 	l.call, l.callID, l.peer, l.peerDisplay = c, c.CallID(), peer, c.RemoteName()
 	l.target = c.RemoteURI()
-	l.state = stSetup
-	e.mu.Unlock()
+	t.mu.Unlock()
 	e.logEvent(LogImportant, "incoming call from "+peer+" on line "+itoa(l.n))
 	e.emitSetup(l)
 
@@ -71,10 +78,19 @@ func (e *Engine) onIncoming(c *sipcore.Call) {
 		}
 	}
 	e.startRingTimer(l)
+	e.startNoAnswerForward(l)
 	if e.autoAnswer(c) {
+		e.markAutoAnswered(l) // beeponconnect=1
+		// once the page has had the setup events, or after autoAnswerWait
+		// when a page callback does not return (acceptLine runs once)
 		e.after(func() { e.acceptLine(l) })
+		e.opts.AfterFunc(autoAnswerWait, func() { e.safeGo("autoaccept", func() { e.acceptLine(l) }) })
 	}
 }
+
+// autoAnswerWait bounds how long auto-answer waits for the page callbacks
+// queued before it.
+const autoAnswerWait = time.Second
 
 // autoAnswer applies autoaccept and enableautoaccept.
 func (e *Engine) autoAnswer(c *sipcore.Call) bool {
@@ -111,29 +127,11 @@ func (e *Engine) autoAnswer(c *sipcore.Call) bool {
 	return false
 }
 
-// incomingLineLocked is the ringing incoming line accept/reject/ignore/
-// forward act on: the current line if it is one, else the newest.
-func (e *Engine) incomingLineLocked() *line {
-	isRinging := func(l *line) bool { return l != nil && l.live() && l.dir == 2 && !l.connSent && !l.accepting }
-	if l := e.currentLineLocked(); isRinging(l) {
-		return l
-	}
-	var best *line
-	for _, l := range e.liveLinesLocked() {
-		if isRinging(l) && (best == nil || l.created.After(best.created)) {
-			best = l
-		}
-	}
-	return best
-}
-
 // Accept answers the incoming call on the current line (accept). The answer
 // is produced in the background; it returns false if no call is ringing.
 func (e *Engine) Accept() (ok bool) {
 	defer e.recovered("accept")
-	e.mu.Lock()
-	l := e.incomingLineLocked()
-	e.mu.Unlock()
+	l := e.lines.ringingIncoming()
 	if l == nil {
 		return false
 	}
@@ -141,38 +139,40 @@ func (e *Engine) Accept() (ok bool) {
 }
 
 func (e *Engine) acceptLine(l *line) bool {
-	e.mu.Lock()
-	if l.ended || l.accepting || l.connSent || l.call == nil {
-		e.mu.Unlock()
+	t := e.lines
+	t.mu.Lock()
+	if !l.state.ringingHere() || l.call == nil {
+		t.mu.Unlock()
 		return false
 	}
-	l.accepting = true
+	l.state = lineAnswering
 	c := l.call
-	e.cur, e.curAt, e.active = l.n, e.now(), l.n
-	e.mu.Unlock()
+	t.focusLocked(l)
+	t.mu.Unlock()
+	e.updateTones()
 	e.setGlobalStatus("Accept")
 	e.safeGo("accept", func() {
 		defer e.endOnPanic(l, "accept")
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
 		m := e.newMedia(l)
 		if m == nil {
 			_ = c.Reject(488)
 			return
 		}
-		var answer []byte
-		var err error
-		l.negMu.Lock()
-		if offer := c.RemoteSDP(); len(offer) > 0 {
-			answer, err = m.Answer(ctx, offer, "")
-		} else {
-			answer, err = m.Offer(ctx, "")
-		}
-		l.negMu.Unlock()
+		answer, err := negotiate(e, l, func(ctx context.Context) ([]byte, error) {
+			if offer := c.RemoteSDP(); len(offer) > 0 {
+				return m.Answer(ctx, offer, "")
+			}
+			return m.Offer(ctx, "")
+		})
 		if err != nil {
 			e.logError("media answer: " + err.Error())
-			_ = c.Reject(488)
-			e.endLine(l, "488 cannot start media", DiscLocal)
+			code := 488 // the offer cannot be answered
+			if errors.Is(err, errMediaTimeout) {
+				code = 500 // our media did not answer in time
+				e.display("", "ERROR, "+mediaFailure(err))
+			}
+			e.endLine(l, itoa(code)+" "+mediaFailure(err), DiscLocal) // first: the line keeps this reason
+			_ = c.Reject(code)
 			return
 		}
 		if err := c.Accept(answer); err != nil {
@@ -186,9 +186,7 @@ func (e *Engine) acceptLine(l *line) bool {
 // Reject declines the ringing incoming call (reject) with 603 Decline.
 func (e *Engine) Reject() (ok bool) {
 	defer e.recovered("reject")
-	e.mu.Lock()
-	l := e.incomingLineLocked()
-	e.mu.Unlock()
+	l := e.lines.ringingIncoming()
 	if l == nil {
 		return false
 	}
@@ -202,9 +200,7 @@ func (e *Engine) Reject() (ok bool) {
 // sent; the line is released.
 func (e *Engine) Ignore() (ok bool) {
 	defer e.recovered("ignore")
-	e.mu.Lock()
-	l := e.incomingLineLocked()
-	e.mu.Unlock()
+	l := e.lines.ringingIncoming()
 	if l == nil {
 		return false
 	}
@@ -216,9 +212,7 @@ func (e *Engine) Ignore() (ok bool) {
 // Forward redirects the ringing incoming call to number with 302 (forward).
 func (e *Engine) Forward(number string) (ok bool) {
 	defer e.recovered("forward")
-	e.mu.Lock()
-	l := e.incomingLineLocked()
-	e.mu.Unlock()
+	l := e.lines.ringingIncoming()
 	if l == nil {
 		return false
 	}
@@ -246,10 +240,11 @@ func (e *Engine) forwardLine(l *line, number, why string) bool {
 // declined, an outgoing one cancelled. It returns false if no call matched.
 func (e *Engine) Hangup(lineNum int) (ok bool) {
 	defer e.recovered("hangup")
-	e.mu.Lock()
-	ls := e.targetLinesLocked(lineNum)
-	e.mu.Unlock()
+	ls := e.lines.targets(lineNum)
 	for _, l := range ls {
+		if len(ls) == 1 && e.completeConsultation(l) {
+			continue // an attended transfer's consultation call (transfer.go)
+		}
 		e.hangupLineReason(l, "User Hung Up", DiscLocal)
 	}
 	return len(ls) > 0
@@ -259,13 +254,16 @@ func (e *Engine) Hangup(lineNum int) (ok bool) {
 func (e *Engine) hangupLine(l *line, text string) { e.hangupLineReason(l, text, DiscLocal) }
 
 func (e *Engine) hangupLineReason(l *line, text string, party int) {
-	e.mu.Lock()
-	if l.ended {
-		e.mu.Unlock()
+	e.lines.mu.Lock()
+	if !l.live() {
+		e.lines.mu.Unlock()
 		return
 	}
-	c, connected, dir := l.call, l.connSent, l.dir
-	e.mu.Unlock()
+	c, connected, dir := l.call, l.state == lineConnected, l.dir
+	e.lines.mu.Unlock()
+	// sipcore may have taken the 2xx before the engine saw "connected" (the
+	// answer's SDP is applied first): then the hangup is a BYE all the same
+	connected = connected || (c != nil && c.Answered())
 	reason := "-1 " + text
 	switch {
 	case c == nil:

@@ -15,9 +15,10 @@ func (e *Engine) Init(config map[string]string, pageURL string) {
 	if pageURL != "" {
 		e.params.LoadURL(pageURL)
 	}
-	e.mu.Lock()
-	e.appState = "loaded"
-	e.mu.Unlock()
+	e.reportRefusedParams()
+	if !e.app.setState(appLoaded) { // closed
+		return
+	}
 	e.notify(StartNotification("api"))
 	e.emit("onAppStateChange", "loaded")
 	if d := e.opts.AutoStartDelay; d > 0 {
@@ -34,20 +35,20 @@ func (e *Engine) Init(config map[string]string, pageURL string) {
 // text to callto/to (autoaction 2). It reports whether the engine started.
 func (e *Engine) AutoStart() (started bool) {
 	defer e.recovered("autostart")
-	e.mu.Lock()
-	done := e.autoStarted
-	e.autoStarted = true
-	e.mu.Unlock()
-	if done || e.params.Int("autostart", 1) == 0 || len(ServerAddresses(e.params)) == 0 {
+	if !e.app.takeAutoStart() || e.params.Int("autostart", 1) == 0 || len(ServerAddresses(e.params)) == 0 {
 		return false
 	}
 	if !e.Start() {
 		return false
 	}
 	switch e.params.Int("autoaction", 0) {
-	case 1, 3:
+	case 1:
 		if to := strings.TrimSpace(e.params.Get("callto")); to != "" {
 			e.Call(to)
+		}
+	case 3:
+		if to := strings.TrimSpace(e.params.Get("callto")); to != "" {
+			e.VideoCall(to)
 		}
 	case 2:
 		to := strings.TrimSpace(e.params.Get("callto"))
@@ -62,8 +63,8 @@ func (e *Engine) AutoStart() (started bool) {
 }
 
 // DelSettings deletes the persisted parameters (delsettings; levels 0-3 all
-// clear the settings, the engine keeps no contacts or history) and stops a
-// running engine: call Start again afterwards.
+// clear the settings; 2 and 3 also the contacts and call history of every
+// account) and stops a running engine: call Start again afterwards.
 func (e *Engine) DelSettings(level int) (ok bool) {
 	defer e.recovered("delsettings")
 	if level < 0 || level > 3 {
@@ -71,6 +72,9 @@ func (e *Engine) DelSettings(level int) (ok bool) {
 	}
 	e.params.ClearStored()
 	e.params.ClearRuntime()
+	if level >= 2 {
+		e.userData.clearAll()
+	}
 	e.Stop()
 	return true
 }
@@ -84,11 +88,14 @@ func (e *Engine) SetParameter(name, value string) (ok bool) {
 		e.logWarn(n + " can be set only in the config object")
 		return false
 	}
-	ok = e.params.SetParameter(name, value)
-	if ok && n != "password" {
+	if err := e.params.Set(name, value); err != nil {
+		e.refuseInput("setparameter", err)
+		return false
+	}
+	if n != "password" {
 		e.logEvent(LogDetail, "setparameter "+n+"="+value)
 	}
-	return ok
+	return true
 }
 
 // GetParameter returns a parameter's effective value, or "" (getparameter).

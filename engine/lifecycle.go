@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"time"
 
@@ -15,7 +14,8 @@ const storeInstanceKey = "engine.instanceid"
 
 func (e *Engine) instanceID() string {
 	if st := e.opts.Storage; st != nil {
-		if id, ok := st.Get(storeInstanceKey); ok && id != "" {
+		// a stored id that could not go into a Contact is replaced
+		if id, ok := st.Get(storeInstanceKey); ok && strings.HasPrefix(id, "urn:") && sipcore.CheckURIText(id) == nil {
 			return id
 		}
 	}
@@ -43,38 +43,38 @@ func (e *Engine) Start() (ok bool) {
 		e.display("", "ERROR, "+err.Error())
 		return false
 	}
+	e.maybeAskNotifPermission(askAtStart) // askfornotifpermission 2 and 3
 	return true
 }
 
 // ensureStarted creates and starts the UA when there is none, and returns
 // the channel closed when the start attempt has finished.
 func (e *Engine) ensureStarted() (<-chan struct{}, error) {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil, errors.New("engine closed")
-	}
-	if e.ua != nil {
-		ch := e.startDone
-		e.mu.Unlock()
-		return ch, nil
-	}
-	cfg, err := BuildSIPConfig(e.params, e.instanceID())
+	// A UA whose first connection failed is retried in the background; an
+	// explicit action starts afresh instead (the settings may have changed).
+	var addrs []string
+	s, err := e.app.begin(func(gen int, headers []sipcore.Header) (*sipcore.UA, error) {
+		cfg, err := BuildSIPConfig(e.params, e.instanceID())
+		if err != nil {
+			return nil, err
+		}
+		cfg.ExtraHeaders = e.uaHeaders(headers)
+		cfg.Logger = e.sipcoreLogger()
+		addrs = ServerAddresses(e.params)
+		ua := sipcore.NewUA(cfg, e.failoverDialer(addrs), e.uaEvents(gen))
+		e.reg.setWanted(registerWanted(e.params))
+		return ua, nil
+	})
 	if err != nil {
-		e.mu.Unlock()
 		return nil, err
 	}
-	cfg.ExtraHeaders = e.uaHeadersLocked()
-	addrs := ServerAddresses(e.params)
-	e.uaGen++
-	gen := e.uaGen
-	ua := sipcore.NewUA(cfg, e.failoverDialer(addrs), e.uaEvents(gen))
-	e.ua = ua
-	done := make(chan struct{})
-	e.startDone = done
-	e.startErr = nil
-	e.wantReg = registerWanted(e.params)
-	e.mu.Unlock()
+	if s.ua == nil { // started already, or under way
+		return s.done, nil
+	}
+	if s.failed != nil {
+		e.safeGo("stop failed start", s.failed.Stop)
+	}
+	ua, gen, done := s.ua, s.gen, s.done
 
 	e.logEvent(LogImportant, "start engine: webrtc, server "+strings.Join(addrs, ","))
 	e.setGlobalStatus("Initializing")
@@ -82,71 +82,64 @@ func (e *Engine) ensureStarted() (<-chan struct{}, error) {
 	return done, nil
 }
 
-func (e *Engine) runStart(ua *sipcore.UA, gen int, done chan struct{}) {
+func (e *Engine) runStart(ua *sipcore.UA, gen int, done chan<- struct{}) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := ua.Start(ctx)
-	e.mu.Lock()
-	current := e.ua == ua && e.uaGen == gen
-	if err != nil {
-		e.startErr = err
-		if current {
-			e.ua = nil // a later action retries from scratch
-		}
-	} else if current {
-		e.appState = "started"
-		e.readyGen = gen
-	}
-	wantReg := e.wantReg
-	e.mu.Unlock()
+	// on a failure, retry keeps trying in the background; the next API
+	// action that needs the connection starts afresh (ensureStarted)
+	current, retry := e.app.startFinished(ua, gen, err)
+	wantReg := e.reg.wanted()
 	close(done)
 	if err != nil {
-		e.logError("connect failed: " + err.Error())
-		ua.Stop()
+		if retry == nil {
+			e.logError("connect failed: " + err.Error())
+			ua.Stop()
+			return
+		}
+		e.logError("connect failed: " + err.Error() + "; retrying in " + seconds(retry.schedule()))
 		return
 	}
-	if !current {
-		return
+	if current {
+		e.announceStarted(ua, wantReg)
 	}
+}
+
+// announceStarted tells the page the engine is started (its first
+// connection is up) and registers when wanted.
+func (e *Engine) announceStarted(ua *sipcore.UA, wantReg bool) {
 	e.notify(StartNotification("sip"))
 	e.emit("onAppStateChange", "started")
 	e.setGlobalStatus("Ready.")
+	e.showMessagePopup()
+	e.autoSyncAddressBook() // serveraddressbook_url, per serveraddressbook_sync
 	if wantReg {
 		e.doRegister(ua)
 	}
+	e.safeGo("subscriptions", e.watchParamLists)
+	e.startExtraAccounts()
 }
 
 // Stop hangs up every call, unregisters and closes the connection, then
 // fires onAppStateChange("stopped"). It returns false if not started.
 func (e *Engine) Stop() (ok bool) {
 	defer e.recovered("stop")
-	e.mu.Lock()
-	ua := e.ua
-	e.ua = nil
-	e.uaGen++
-	gen := e.uaGen
+	ua, gen := e.app.detach()
 	if ua == nil {
-		e.mu.Unlock()
 		return false
 	}
-	ls := e.liveLinesLocked()
-	e.mu.Unlock()
+	e.extra.stopAll()
+	ls := e.lines.live()
 	for _, l := range ls {
 		e.hangupLine(l, "User Hung Up")
 	}
 	e.safeGo("stop", func() {
+		e.endWatches()
 		ua.Stop()
-		e.mu.Lock()
-		if e.uaGen != gen { // started again meanwhile: that UA owns the state
-			e.mu.Unlock()
+		ok, wasReg := e.app.stopped(gen)
+		if !ok { // started again meanwhile: that UA owns the state
 			return
 		}
-		wasReg := e.regEpisode
-		e.regEpisode = false
-		e.regState = sipcore.RegUnregistered
-		e.appState = "stopped"
-		e.signalRegLocked()
-		e.mu.Unlock()
 		if wasReg {
 			e.emit("onRegStateChange", "unregistered", nil)
 			e.notify(RegisterNotification(RegNotifyUnregistered, "Unregistered", e.localUser(), ""))

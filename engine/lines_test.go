@@ -24,10 +24,10 @@ func offlineEngine(t *testing.T) (*Engine, *recorder, *fakeClock) {
 
 // addLine reserves a line the way Call/onIncoming do, without SIP.
 func addLine(e *Engine, dir int, peer, callID string) *line {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.allocLineLocked(dir)
-	l.peer, l.callID, l.state = peer, callID, stSetup
+	e.lines.mu.Lock()
+	defer e.lines.mu.Unlock()
+	l := e.lines.allocLocked(dir)
+	l.peer, l.callID = peer, callID // nothing reported yet
 	return l
 }
 
@@ -170,11 +170,11 @@ func TestMuteWithoutMediaIsRememberedPerLine(t *testing.T) {
 	assert.False(t, e.IsMuted())
 	assert.True(t, e.Mute(true, -1))
 	assert.True(t, e.IsMuted())
-	e.mu.Lock()
-	l := e.lines[1]
+	e.lines.mu.Lock()
+	l := e.lines.lines[1]
 	assert.True(t, l.muteMic, "defmute defaults to the microphone")
 	assert.False(t, l.muteSpk)
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	assert.False(t, e.Mute(true, 5), "direction 5 disables mute")
 	assert.True(t, e.Mute(false, 0))
 	assert.False(t, e.IsMuted())
@@ -240,9 +240,9 @@ func TestSetSIPHeaderScopes(t *testing.T) {
 	l := addLine(e, 1, "1111", "c1")
 	assert.True(t, e.SetSIPHeader("X-Line: 1"))
 	assert.Equal(t, "X-A=3,X-V=a;b,X-W=c", hdrString(e.SIPHeaders()), "a call on the current line: line scope")
-	e.mu.Lock()
+	e.lines.mu.Lock()
 	assert.Equal(t, "X-Line=1", hdrString(l.headers))
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	e.Hangup(-2)
 	assert.True(t, e.SetSIPHeader(""))
 	assert.Empty(t, e.SIPHeaders(), "'' clears the global scope")

@@ -4,7 +4,10 @@ import "context"
 
 // Media is one call's media, supplied by the platform (RTCPeerConnection in
 // the browser, a mediacore session natively). The engine calls it from its
-// own goroutines; Offer and Answer may block (ICE gathering).
+// own goroutines. Offer, Answer and SetRemoteAnswer may block (ICE
+// gathering, a Promise): the engine waits at most Options.MediaTimeout and
+// cancels ctx then, and goes on without the result even if the call does
+// not return. Mute, SendDTMF and Close must return at once.
 type Media interface {
 	// Offer creates a local SDP offer. hold is "", "sendonly" or "inactive".
 	Offer(ctx context.Context, hold string) ([]byte, error)

@@ -109,7 +109,14 @@ const (
 // RegisterNotification is "REGISTER,0,state,text,true,,user,reason" for the
 // main account (mizu_api.md §5.3).
 func RegisterNotification(state int, text, user, reason string) string {
-	return "REGISTER,0," + strconv.Itoa(state) + "," + field(text) + ",true,," + field(user) + "," + freeText(reason)
+	return AccountRegisterNotification(true, state, text, user, reason)
+}
+
+// AccountRegisterNotification is "REGISTER,0,state,text,main,,user,reason":
+// main is false for an extra (registerex) account.
+func AccountRegisterNotification(main bool, state int, text, user, reason string) string {
+	return "REGISTER,0," + strconv.Itoa(state) + "," + field(text) + "," + strconv.FormatBool(main) + ",," +
+		field(user) + "," + freeText(reason)
 }
 
 // EventNotification is "EVENT,TYPE,text" with TYPE EVENT, WARNING or ERROR.

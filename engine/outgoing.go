@@ -2,10 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opensoftphone/webphone/sipcore"
 )
 
 // dialTarget applies the dial plan (normalizenumber, numpxrewrite,
@@ -20,13 +23,23 @@ func (e *Engine) dialTarget(number string) (string, error) {
 // connects ("123,456"). The engine starts (and registers) first when
 // needed. The call takes the first free line, which becomes the current
 // one. It returns false for an invalid destination or when no line is free.
+// On a connected video call with the same peer it turns the video off
+// (re-INVITE) instead.
 func (e *Engine) Call(number string) (ok bool) {
 	defer e.recovered("call")
+	if l := e.connectedWith(number); l != nil && strings.TrimSpace(number) != "" && e.lines.videoOn(l) {
+		return e.renegotiateVideo(l, false, false)
+	}
+	return e.call(number, false, false)
+}
+
+// call places a call; video and screen mark a videocall or screenshare.
+func (e *Engine) call(number string, video, screen bool) bool {
 	num, post := SplitPostDial(number)
 	target, err := e.dialTarget(num)
 	if err != nil {
-		e.logWarn("call " + number + ": " + err.Error())
-		e.display("", ErrInvalidTarget.Error())
+		e.logWarn("call " + loggable(number) + ": " + err.Error())
+		e.display("", err.Error())
 		return false
 	}
 	if post != "" && !ValidDTMF(post) {
@@ -34,29 +47,35 @@ func (e *Engine) Call(number string) (ok bool) {
 		post = ""
 	}
 	peer := UserOf(target)
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
+	if e.app.closed() {
 		return false
 	}
-	if e.params.Int("disablesamecall", 1) != 0 {
-		for _, l := range e.liveLinesLocked() {
+	sameCallRule := e.params.Int("disablesamecall", 1) != 0
+	t := e.lines
+	t.mu.Lock()
+	if sameCallRule {
+		for _, l := range t.liveLocked() {
 			if strings.EqualFold(l.peer, peer) {
-				e.mu.Unlock()
+				t.mu.Unlock()
 				e.display("", "ERROR, Already in call with "+peer)
 				return false
 			}
 		}
 	}
-	l := e.allocLineLocked(1)
+	l := t.allocLocked(1)
 	if l == nil {
-		e.mu.Unlock()
+		t.mu.Unlock()
 		e.display("", "ERROR, no free line")
 		return false
 	}
-	l.peer, l.target, l.postDial = peer, target, post
-	e.mu.Unlock()
-	e.setGlobalStatus("Starting call to " + num)
+	l.peer, l.target, l.postDial, l.dialled = peer, target, post, number
+	l.video, l.screen = video, screen
+	t.mu.Unlock()
+	if video {
+		e.setGlobalStatus("Starting video call to " + num)
+	} else {
+		e.setGlobalStatus("Starting call to " + num)
+	}
 	e.logEvent(LogImportant, "call "+target+" on line "+itoa(l.n))
 	e.safeGo("call", func() { e.runOutgoing(l) })
 	return true
@@ -76,42 +95,29 @@ func (e *Engine) runOutgoing(l *line) {
 	if m == nil {
 		return
 	}
-	l.negMu.Lock()
-	offer, err := m.Offer(ctx, "")
-	l.negMu.Unlock()
+	offer, err := negotiate(e, l, func(ctx context.Context) ([]byte, error) { return m.Offer(ctx, "") })
 	if err != nil {
 		e.logError("media offer: " + err.Error())
-		e.endLine(l, "-1 cannot start media", DiscLocal)
+		e.endLine(l, "-1 "+mediaFailure(err), DiscLocal)
 		return
 	}
-	e.dialMu.Lock()
-	e.mu.Lock()
-	if l.ended {
-		e.mu.Unlock()
-		e.dialMu.Unlock()
-		return
-	}
-	e.dialing = l
-	e.mu.Unlock()
-	e.logEvent(LogDetail, "INVITE "+l.target)
-	c, err := ua.Call(l.target, offer) // setsipheader headers are the UA's
-	e.mu.Lock()
-	if e.dialing == l {
-		e.dialing = nil
-	}
-	if c != nil && l.call == nil {
-		l.call, l.callID = c, c.CallID()
-	}
-	ended := l.ended
-	e.mu.Unlock()
-	e.dialMu.Unlock()
+	// the call is bound to its line before it can report anything
+	c, err := ua.NewCallWithID(l.target, e.nextID.take(), l.inviteHdrs...) // setsipheader headers are the UA's
 	if err != nil {
 		e.logError("call: " + err.Error())
 		e.endLine(l, "-1 "+err.Error(), DiscUnknown)
 		return
 	}
-	if ended {
-		_ = c.Hangup()
+	if !e.lines.bind(l, c) { // hung up meanwhile
+		_ = c.Hangup() // releases the call; nothing was sent
+		return
+	}
+	e.logEvent(LogDetail, "INVITE "+l.target)
+	if err := c.Invite(offer); err != nil {
+		if !errors.Is(err, sipcore.ErrCallState) { // else hung up before the INVITE went out
+			e.logError("call: " + err.Error())
+		}
+		e.endLine(l, "-1 "+err.Error(), DiscUnknown)
 		return
 	}
 	e.emitSetup(l)
@@ -134,6 +140,7 @@ func (e *Engine) newMedia(l *line) Media {
 		e.endLine(l, "-1 cannot start media", DiscLocal)
 		return nil
 	}
+	e.applyAudioSettings() // the devices and volumes this call starts with
 	m, err := e.opts.Media(l.n, e.params)
 	if err != nil || m == nil {
 		if err != nil {
@@ -142,15 +149,17 @@ func (e *Engine) newMedia(l *line) Media {
 		e.endLine(l, "-1 cannot start media", DiscLocal)
 		return nil
 	}
-	e.mu.Lock()
-	if l.ended {
-		e.mu.Unlock()
+	e.lines.mu.Lock()
+	if !l.live() {
+		e.lines.mu.Unlock()
 		m.Close()
 		return nil
 	}
 	l.media = m
 	mic, spk := l.muteMic, l.muteSpk
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
+	e.applyVideo(l, m)
+	e.watchMedia(l, m)
 	if mic {
 		_ = m.Mute(2, true)
 	}

@@ -24,6 +24,7 @@ var paramAliases = map[string]string{
 	"filters":                    "numpxrewrite",
 	"numrewriterules":            "numpxrewrite",
 	"prefercodec":                "prefcodec",
+	"rtostat":                    "rtpstat", // mizu_api.md E31
 	"videomc":                    "video",
 	"vcodemc":                    "vcodec",
 	"prefvcodecmc":               "prefvcodec",

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"net/url"
 	"sort"
 	"strconv"
@@ -40,6 +41,7 @@ type Params struct {
 	runtime map[string]string
 	config  map[string]string
 	ucfg    map[string]string
+	refused []error // values CheckParam refused, until TakeRefused
 }
 
 // NewParams returns a store persisting to st (nil: nothing persists).
@@ -94,19 +96,37 @@ func (p *Params) LoadConfig(cfg map[string]string) {
 	for _, k := range keys {
 		v := decodeValue(cfg[k])
 		n := NormalizeParamName(k)
+		layer := p.config
 		if strings.HasPrefix(n, "ucfg_") {
 			n = NormalizeParamName(strings.TrimPrefix(n, "ucfg_"))
-			if n == "" {
-				continue
-			}
-			p.applyLayer(p.ucfg, n, v, true)
-			continue
+			layer = p.ucfg
 		}
 		if n == "" {
 			continue
 		}
-		p.applyLayer(p.config, n, v, true)
+		if err := CheckParam(n, v); err != nil {
+			p.noteRefusedLocked(err)
+			continue
+		}
+		p.applyLayer(layer, n, v, true)
 	}
+}
+
+// noteRefusedLocked keeps a refusal for TakeRefused (at most 20).
+func (p *Params) noteRefusedLocked(err error) {
+	if len(p.refused) < 20 {
+		p.refused = append(p.refused, err)
+	}
+}
+
+// TakeRefused returns and forgets the values LoadConfig, LoadURL and
+// SetParameter refused since the last call, for the engine to report.
+func (p *Params) TakeRefused() []error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.refused
+	p.refused = nil
+	return out
 }
 
 // applyLayer stores v for n in layer m with the NULL/DEF rules. With
@@ -165,18 +185,42 @@ func (p *Params) LoadURL(rawURL string) int {
 	return n
 }
 
+// errEmptyName refuses a parameter without a name.
+var errEmptyName = errors.New("empty parameter name")
+
 // SetParameter sets a runtime value and persists it (setparameter). An empty
 // value or NULL clears it; DEF resets it to the default. It returns false for
-// an empty name.
+// an empty name or a value CheckParam refuses (nothing is stored then; the
+// reason is kept for TakeRefused).
 func (p *Params) SetParameter(name, value string) bool {
+	err := p.Set(name, value)
+	if err != nil && err != errEmptyName {
+		p.mu.Lock()
+		p.noteRefusedLocked(err)
+		p.mu.Unlock()
+	}
+	return err == nil
+}
+
+// Set is SetParameter returning why a value was refused: an empty name, or
+// a value that would reach a SIP message broken (CheckParam). A refused
+// value changes nothing, in memory or in storage.
+func (p *Params) Set(name, value string) error {
 	n := NormalizeParamName(name)
 	if n == "" {
-		return false
+		return errEmptyName
 	}
 	n = strings.TrimPrefix(n, "ucfg_")
 	v := decodeValue(value)
 	if strings.TrimSpace(v) == "" {
 		v = ValueNULL
+	}
+	switch strings.TrimSpace(v) {
+	case ValueDEF, ValueNULL:
+	default:
+		if err := CheckParam(n, v); err != nil {
+			return err
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -192,7 +236,7 @@ func (p *Params) SetParameter(name, value string) bool {
 		p.runtime[n] = v
 		p.setStoredLocked(n, v)
 	}
-	return true
+	return nil
 }
 
 // Get returns the effective value of a parameter, or "" when unset and
@@ -216,7 +260,8 @@ func (p *Params) Lookup(name string) (string, bool) {
 		return v, true
 	}
 	if p.store != nil {
-		if v, ok := p.store.Get(storeParamPrefix + n); ok {
+		// a value stored by an older version that cannot work is ignored
+		if v, ok := p.store.Get(storeParamPrefix + n); ok && CheckParam(n, v) == nil {
 			return v, true
 		}
 	}

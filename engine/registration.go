@@ -19,10 +19,8 @@ func (e *Engine) doRegister(ua *sipcore.UA) {
 // automatic.
 func (e *Engine) Register() (ok bool) {
 	defer e.recovered("register")
-	e.mu.Lock()
-	e.wantReg = true
-	ua := e.ua
-	e.mu.Unlock()
+	e.reg.setWanted(true)
+	ua := e.app.currentUA()
 	if ua == nil {
 		return e.Start()
 	}
@@ -32,11 +30,12 @@ func (e *Engine) Register() (ok bool) {
 	}
 	e.safeGo("register", func() {
 		<-done
-		e.mu.Lock()
-		cur := e.ua == ua
-		e.mu.Unlock()
-		if cur && ua.Connected() {
+		switch {
+		case e.app.currentUA() != ua:
+		case ua.Connected():
 			e.doRegister(ua)
+		default:
+			e.logEvent(LogDetail, "register: no connection; registering once it is back")
 		}
 	})
 	return true
@@ -45,11 +44,8 @@ func (e *Engine) Register() (ok bool) {
 // Unregister removes the registration (REGISTER with Expires: 0).
 func (e *Engine) Unregister() (ok bool) {
 	defer e.recovered("unregister")
-	e.mu.Lock()
-	e.wantReg = false
-	ua := e.ua
-	done := e.startDone
-	e.mu.Unlock()
+	e.reg.setWanted(false)
+	ua, done := e.app.uaAndStart()
 	if ua == nil {
 		return false
 	}
@@ -65,24 +61,14 @@ func (e *Engine) Unregister() (ok bool) {
 // IsRegistered reports whether the account is registered now.
 func (e *Engine) IsRegistered() (ok bool) {
 	defer e.recovered("isregistered")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.regState == sipcore.RegRegistered
+	return e.reg.registered()
 }
 
 // GetRegFailReason returns the reason of the last failed registration or
 // connection, or "".
 func (e *Engine) GetRegFailReason() (s string) {
 	defer e.recovered("getregfailreason")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.regFail
-}
-
-// signalRegLocked wakes everyone waiting for a registration change.
-func (e *Engine) signalRegLocked() {
-	close(e.regChanged)
-	e.regChanged = make(chan struct{})
+	return e.reg.failReason()
 }
 
 // waitReady blocks until ua is connected and, when registration is under
@@ -99,9 +85,7 @@ func (e *Engine) waitReady(ctx context.Context) (*sipcore.UA, string) {
 	case <-ctx.Done():
 		return nil, "-1 call setup timeout"
 	}
-	e.mu.Lock()
-	ua, startErr := e.ua, e.startErr
-	e.mu.Unlock()
+	ua, startErr := e.app.startResult()
 	if startErr != nil || ua == nil {
 		return nil, "-1 Server address unreachable"
 	}
@@ -113,9 +97,8 @@ func (e *Engine) waitReady(ctx context.Context) (*sipcore.UA, string) {
 	timeout := time.NewTimer(wait)
 	defer timeout.Stop()
 	for {
-		e.mu.Lock()
-		st, want, ch := e.regState, e.wantReg, e.regChanged
-		e.mu.Unlock()
+		v := e.reg.view()
+		st, want, ch := v.state, v.want, v.changed
 		switch {
 		case st == sipcore.RegRegistered:
 			return ua, ""
@@ -139,58 +122,46 @@ func (e *Engine) waitReady(ctx context.Context) (*sipcore.UA, string) {
 	}
 }
 
-// onRegState handles sipcore registration changes.
+// onRegState handles sipcore registration changes of the UA of generation
+// gen: the registration machine takes the transition, and the page is told
+// what it says.
 func (e *Engine) onRegState(gen int, st sipcore.RegState, reason string) {
-	e.mu.Lock()
-	if gen != e.uaGen {
-		e.mu.Unlock()
+	news, ok := e.reg.apply(gen, st, reason)
+	if !ok {
 		return
 	}
-	prev := e.regState
-	e.regState = st
-	wasEpisode := e.regEpisode
-	switch st {
-	case sipcore.RegRegistered:
-		e.regEpisode = true
-		e.regFail = ""
-	case sipcore.RegUnregistered, sipcore.RegFailed:
-		e.regEpisode = false
-	}
-	if st == sipcore.RegFailed {
-		e.regFail = reason
-	}
-	e.signalRegLocked()
-	e.mu.Unlock()
+	e.announceReg(gen, news, reason)
+}
+
+// announceReg tells the page a registration transition: the general status,
+// onRegStateChange, and the REGISTER notification.
+func (e *Engine) announceReg(gen int, news regNews, reason string) {
 	user := e.localUser()
-	switch st {
-	case sipcore.RegRegistering:
-		if prev != sipcore.RegRegistering && !wasEpisode {
-			e.setGlobalStatus("Registering...")
-			e.notify(RegisterNotification(RegNotifyProgress, "Registering...", user, ""))
-		}
-	case sipcore.RegRegistered:
-		if !wasEpisode {
-			e.logEvent(LogImportant, "registered")
-			e.emit("onRegStateChange", "registered", nil)
-			e.setGlobalStatus("Registered.")
-			e.notify(RegisterNotification(RegNotifySuccess, "Registered", user, ""))
-		}
-	case sipcore.RegUnregistered:
-		if wasEpisode {
-			e.emit("onRegStateChange", "unregistered", nil)
-			e.setGlobalStatus("Unregistered")
-			e.notify(RegisterNotification(RegNotifyUnregistered, "Unregistered", user, ""))
-		}
-	case sipcore.RegFailed:
-		if isTransportFailure(reason) {
-			e.transportLost(gen, wasEpisode, reason)
-		}
-		text := RegFailureText(reason)
+	switch news {
+	case regNewsRegistering:
+		e.setGlobalStatus("Registering...")
+		e.notify(RegisterNotification(RegNotifyProgress, "Registering...", user, ""))
+	case regNewsRegistered:
+		e.logEvent(LogImportant, "registered")
+		e.emit("onRegStateChange", "registered", nil)
+		e.setGlobalStatus("Registered.")
+		e.notify(RegisterNotification(RegNotifySuccess, "Registered", user, ""))
+	case regNewsUnregistered:
+		e.emit("onRegStateChange", "unregistered", nil)
+		e.setGlobalStatus("Unregistered")
+		e.notify(RegisterNotification(RegNotifyUnregistered, "Unregistered", user, ""))
+	case regNewsFailed:
 		e.logError("register failed: " + reason)
 		e.emit("onRegStateChange", "failed", reason)
-		e.setGlobalStatus("Register failed: " + reason)
 		e.notify(RegisterNotification(RegNotifyFailed, "Register failed", user, reason))
-		e.display("", text)
+		// A registration that failed with its connection is part of the
+		// connection loss, which onFlow reports ("Connection lost") and
+		// repairs; the status line keeps saying so.
+		if ua := e.app.readyUA(gen); ua != nil && !ua.Connected() {
+			return
+		}
+		e.setGlobalStatus("Register failed: " + reason)
+		e.display("", RegFailureText(reason))
 	}
 }
 

@@ -152,9 +152,7 @@ func TestServerListFailsOverToTheNextAddress(t *testing.T) {
 func TestAutostartZeroWaitsForStart(t *testing.T) {
 	ds := startDemo(t)
 	a := newPhone(t, ds, "1001", map[string]string{"autostart": "0"})
-	a.e.mu.Lock()
-	started := a.e.ua != nil
-	a.e.mu.Unlock()
+	started := a.e.app.currentUA() != nil
 	assert.False(t, started, "autostart=0: nothing connects before start()")
 	require.True(t, a.e.Start())
 	a.waitRegistered(t)

@@ -184,6 +184,9 @@ func BuildSIPConfig(p *Params, instanceID string) (sipcore.Config, error) {
 	cfg.Register = false // the engine registers itself after "started"
 	cfg.ExtraHeaders = ParseHeaderLines(p.Get("customsipheader"))
 	cfg.InstanceID = instanceID
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
 	if ka := p.Int("wskeepaliveival", 30000); ka > 0 {
 		cfg.KeepaliveInterval = time.Duration(ka) * time.Millisecond
 	} else {
@@ -193,7 +196,9 @@ func BuildSIPConfig(p *Params, instanceID string) (sipcore.Config, error) {
 }
 
 // failoverDialer tries each address in turn, starting with the one that
-// worked last, and returns the first transport that connects.
+// worked last, and returns the first transport that connects. Each address
+// gets an equal share of the time left, so one that never answers (a
+// blackholed host) cannot use up the whole attempt.
 func (e *Engine) failoverDialer(addrs []string) sipcore.Dialer {
 	var last atomic.Int32
 	return func(ctx context.Context, _ string, r sipcore.Receiver) (sipcore.Transport, error) {
@@ -204,7 +209,9 @@ func (e *Engine) failoverDialer(addrs []string) sipcore.Dialer {
 		start := int(last.Load())
 		for i := range addrs {
 			a := addrs[(start+i)%len(addrs)]
-			tr, err := e.opts.Dialer(ctx, a, r)
+			actx, cancel := shareOfDeadline(ctx, len(addrs)-i)
+			tr, err := e.opts.Dialer(actx, a, r)
+			cancel()
 			if err == nil {
 				last.Store(int32((start + i) % len(addrs)))
 				e.logEvent(LogDetail, "Webrtc connection details: connected to "+a)

@@ -31,44 +31,39 @@ func mergeHeaders(list []sipcore.Header, add []sipcore.Header) []sipcore.Header 
 // "" clears the scope; "X-A:" removes that header.
 func (e *Engine) SetSIPHeader(header string) (ok bool) {
 	defer e.recovered("setsipheader")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	scope := &e.headers
-	var line *line
-	if e.cur != -2 {
-		if l := e.currentLineLocked(); l != nil {
-			scope, line = &l.headers, l
-		}
+	header = strings.ReplaceAll(header, "CRLF", "\r\n")
+	if err := CheckHeaders(header); err != nil {
+		e.refuseInput("setsipheader", err)
+		return false
 	}
-	if strings.TrimSpace(header) == "" {
-		*scope = nil
-	} else {
-		hs := ParseHeaderLines(strings.ReplaceAll(header, "CRLF", "\r\n"))
-		if len(hs) == 0 {
+	clear := strings.TrimSpace(header) == ""
+	var hs []sipcore.Header
+	if !clear {
+		if hs = ParseHeaderLines(header); len(hs) == 0 {
 			return false
 		}
-		*scope = mergeHeaders(*scope, hs)
 	}
 	// apply at once: a line's headers to the rest of its dialog, global
 	// ones to every later request (registrar included)
-	switch {
-	case line != nil && line.call != nil:
-		line.call.SetExtraHeaders(line.headers)
-	case line == nil && e.ua != nil:
-		e.ua.SetExtraHeaders(e.uaHeadersLocked())
+	if e.lines.setHeaders(clear, hs) {
+		return true
+	}
+	if err := e.app.setHeaders(clear, hs, e.customHeaders()); err != nil {
+		e.logWarn("setsipheader: " + err.Error()) // checked above: not expected
 	}
 	return true
 }
 
-// uaHeadersLocked is what the UA adds to every request: customsipheader
-// and the global setsipheader headers.
-func (e *Engine) uaHeadersLocked() []sipcore.Header {
-	return mergeHeaders(ParseHeaderLines(e.params.Get("customsipheader")), e.headers)
+// customHeaders are the customsipheader parameter's headers.
+func (e *Engine) customHeaders() []sipcore.Header {
+	return ParseHeaderLines(e.params.Get("customsipheader"))
+}
+
+// uaHeaders is what the UA adds to every request: customsipheader and the
+// global setsipheader headers.
+func (e *Engine) uaHeaders(global []sipcore.Header) []sipcore.Header {
+	return mergeHeaders(e.customHeaders(), global)
 }
 
 // SIPHeaders returns the global headers set with SetSIPHeader.
-func (e *Engine) SIPHeaders() []sipcore.Header {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sipcore.Header(nil), e.headers...)
-}
+func (e *Engine) SIPHeaders() []sipcore.Header { return e.app.globalHeaders() }

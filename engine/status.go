@@ -1,61 +1,34 @@
 package engine
 
-import "github.com/opensoftphone/webphone/sipcore"
-
 // setGlobalStatus records and emits the general status (line -1).
 func (e *Engine) setGlobalStatus(text string) {
-	e.mu.Lock()
-	e.status = text
-	e.mu.Unlock()
+	e.app.setStatus(text)
 	e.notify(GlobalStatus(text))
 }
 
-// idleStatusLocked is the general status without calls.
-func (e *Engine) idleStatusLocked() string {
-	switch {
-	case e.regState == sipcore.RegRegistered:
-		return "Registered."
-	case e.ua != nil:
-		return "Ready."
-	}
-	return e.status
+// statusInfo is the engine's part of a line STATUS notification.
+type statusInfo struct {
+	online, registered int
+	user               string
 }
 
-// regCodeLocked is the STATUS "registered" field: 1 not needed, 2 yes,
-// 4 in progress, 6 unregistered, 7 failed.
-func (e *Engine) regCodeLocked() int {
-	switch e.regState {
-	case sipcore.RegRegistered:
-		return 2
-	case sipcore.RegRegistering:
-		return 4
-	case sipcore.RegFailed:
-		return 7
-	}
-	if !e.wantReg {
-		return 1
-	}
-	return 6
-}
-
-// lineStatusLocked builds the per-line STATUS notification for l.
-func (e *Engine) lineStatusLocked(l *line, text string) string {
+// statusInfo reads the connection and registration fields of a STATUS.
+func (e *Engine) statusInfo() statusInfo {
+	u, _ := Credentials(e.params)
 	online := 0
-	if e.ua != nil {
+	if e.app.online() {
 		online = 1
 	}
-	incall := 0
-	switch l.state {
-	case stDialing, stSetup, stRinging:
-		incall = 1
-	case stConnected:
-		incall = 2
-	}
-	mute := 0
+	return statusInfo{online: online, registered: e.reg.code(), user: u}
+}
+
+// muteHoldLocked is the line's mute (1 when either direction is muted) and
+// hold (0 none, 2 held here, 3 held by the peer, 4 both) fields, as STATUS
+// and LINEDETAILS carry them (lineTable lock held).
+func (l *line) muteHoldLocked() (mute, hold int) {
 	if l.muteMic || l.muteSpk {
 		mute = 1
 	}
-	hold := 0
 	switch {
 	case l.hold && l.remoteHold:
 		hold = 4
@@ -64,21 +37,23 @@ func (e *Engine) lineStatusLocked(l *line, text string) string {
 	case l.remoteHold:
 		hold = 3
 	}
-	u, _ := Credentials(e.params)
+	return mute, hold
+}
+
+// statusLocked builds the line's STATUS notification (lineTable lock held).
+func (l *line) statusLocked(info statusInfo, text string) string {
+	mute, hold := l.muteHoldLocked()
 	return LineStatus{
-		Line: l.n, Text: text, PeerName: l.peer, LocalName: u, Direction: l.dir,
-		PeerDisplay: l.peerDisplay, CallID: l.callID, Online: online,
-		Registered: e.regCodeLocked(), InCall: incall, Mute: mute, Hold: hold,
-		Encrypted: -1, Video: 0,
+		Line: l.n, Text: text, PeerName: l.peer, LocalName: info.user, Direction: l.dir,
+		PeerDisplay: l.peerDisplay, CallID: l.callID, Online: info.online,
+		Registered: info.registered, InCall: l.state.inCall(), Mute: mute, Hold: hold,
+		Encrypted: -1, Video: l.videoStatus(),
 	}.String()
 }
 
 // lineStatus emits a per-line STATUS notification.
 func (e *Engine) lineStatus(l *line, text string) {
-	e.mu.Lock()
-	s := e.lineStatusLocked(l, text)
-	e.mu.Unlock()
-	e.notify(s)
+	e.notify(e.lines.statusOf(l, e.statusInfo(), text))
 }
 
 // GetStatus returns the current general status notification, e.g.
@@ -87,69 +62,36 @@ func (e *Engine) lineStatus(l *line, text string) {
 func (e *Engine) GetStatus() (s string) {
 	defer e.recovered("getStatus")
 	s = "STATUS,-1,Initializing"
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	best := ""
-	rank := 0
-	for _, l := range e.liveLinesLocked() {
-		r, t := 0, ""
-		switch {
-		case l.state == stConnected:
-			r, t = 4, "In Call"
-		case l.state == stRinging && l.dir == 2:
-			r, t = 3, "Incoming..."
-		case l.state == stRinging:
-			r, t = 2, "Ringing..."
-		default:
-			r, t = 1, "Calling..."
-		}
-		if r > rank {
-			rank, best = r, t
-		}
+	if phase := e.lines.callPhase(); phase != "" {
+		return GlobalStatus(phase)
 	}
-	if best != "" {
-		return GlobalStatus(best)
-	}
-	return GlobalStatus(e.status)
+	return GlobalStatus(e.app.statusText())
 }
 
 // IsInCall reports whether any line has a call being set up, ringing or
 // connected.
 func (e *Engine) IsInCall() (ok bool) {
 	defer e.recovered("isincall")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.liveLinesLocked()) > 0
+	return e.lines.count() > 0
 }
 
 // IsMuted reports whether the current line is muted in any direction.
 func (e *Engine) IsMuted() (ok bool) {
 	defer e.recovered("ismuted")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.currentLineLocked()
-	return l != nil && (l.muteMic || l.muteSpk)
+	return e.lines.currentMuted()
 }
 
 // IsOnHold reports whether the current line is on hold (by us).
 func (e *Engine) IsOnHold() (ok bool) {
 	defer e.recovered("isonhold")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.currentLineLocked()
-	return l != nil && l.hold
+	return e.lines.currentOnHold()
 }
 
 // GetLastCallDetails returns the details of the previous finished call, or
 // "" (getlastcalldetails).
 func (e *Engine) GetLastCallDetails() (s string) {
 	defer e.recovered("getlastcalldetails")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.lastCDR == nil {
-		return ""
-	}
-	return e.lastCDR.Details()
+	return e.lines.lastDetails()
 }
 
 // GetLogs returns the accumulated, size-limited logs.

@@ -3,7 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
-	"time"
+	"errors"
 
 	"github.com/opensoftphone/webphone/sipcore"
 )
@@ -14,6 +14,12 @@ func (e *Engine) uaEvents(gen int) sipcore.Events {
 		RegState: func(st sipcore.RegState, reason string) {
 			defer e.recovered("regstate event")
 			e.onRegState(gen, st, reason)
+		},
+		Flow: func(st sipcore.FlowState, cause error) {
+			defer e.recovered("flow event")
+			e.onFlow(gen, st, cause)
+			e.callsOnFlow(gen, st, cause)
+			e.watchesOnFlow(gen, st)
 		},
 		CallState: func(c *sipcore.Call, st sipcore.CallState, reason string) {
 			defer e.recovered("callstate event")
@@ -39,27 +45,39 @@ func (e *Engine) uaEvents(gen int) sipcore.Events {
 			defer e.recovered("message event")
 			e.onMessage(m)
 		},
-		MessageResult: func(_ string, to string, code int, reason string) {
+		MessageResult: func(id string, to string, code int, reason string) {
 			defer e.recovered("message result event")
+			if e.composingResult(id, code, reason) {
+				return
+			}
 			e.onMessageResult(to, code, reason)
 		},
-		Trace: func(dir string, data []byte) {
+		Refer: func(c *sipcore.Call, referTo, referredBy string) bool {
+			defer e.recovered("refer event")
+			return e.onRefer(c, referTo, referredBy)
+		},
+		Notify: func(sub *sipcore.Subscription, n sipcore.NotifyInfo) {
+			defer e.recovered("notify event")
+			e.onNotify(sub, n)
+		},
+		Watch: func(w *sipcore.Watcher) int {
+			defer e.recovered("watch event")
+			return e.onWatch(w)
+		},
+		SubscriptionEnded: func(sub *sipcore.Subscription, reason string) {
+			defer e.recovered("subscription event")
+			e.onSubscriptionEnded(sub, reason)
+		},
+		Trace: func(dir string, data []byte, msg *sipcore.TracedMessage) {
 			defer e.recovered("trace event")
-			e.hist.add(dir == "out", data)
+			e.hist.add(dir == "out", data, msg)
 			e.log(LogTrace, "EVENT", "SIP "+dir+": "+string(data))
 		},
 	}
 }
 
-func (e *Engine) lineOf(c *sipcore.Call) *line {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l := e.lineForCallLocked(c)
-	if l == nil || l.ended {
-		return nil
-	}
-	return l
-}
+// lineOf returns the live line a sipcore call is bound to, or nil.
+func (e *Engine) lineOf(c *sipcore.Call) *line { return e.lines.byCall(c) }
 
 // onCallState follows a sipcore call's state on its line.
 func (e *Engine) onCallState(c *sipcore.Call, st sipcore.CallState, reason string) {
@@ -73,12 +91,28 @@ func (e *Engine) onCallState(c *sipcore.Call, st sipcore.CallState, reason strin
 			e.emitSetup(l)
 		}
 	case sipcore.CallRinging:
-		e.emitRinging(l)
+		if !e.xfers.isReplacing(l) { // a replacing call is answered without ringing
+			e.emitRinging(l)
+		}
+		e.transferCallState(l, st)
 	case sipcore.CallConnected:
 		e.emitConnected(l)
+		e.transferCallState(l, st)
+		e.conferenceLineChanged(l, false)
 	case sipcore.CallDisconnected:
 		r, party := remoteReason(reason, l.dir)
+		if e.keep.isRefreshing(c) {
+			if rr, p, ok := refreshEndReason(reason); ok {
+				r, party = rr, p
+			}
+		} else if rr, ok := lostFlowReason(reason); ok {
+			r, party = rr, DiscUnknown
+		}
+		e.lines.mu.Lock()
+		rang := l.state >= lineRinging
+		e.lines.mu.Unlock()
 		e.endLine(l, r, party)
+		e.maybeRedial(l, rang, reason)
 	}
 }
 
@@ -88,23 +122,32 @@ func (e *Engine) onRemoteSDP(c *sipcore.Call, sdp []byte) {
 	if l == nil {
 		return
 	}
-	e.mu.Lock()
+	e.lines.mu.Lock()
 	m := l.media
-	e.mu.Unlock()
+	// an answer before the 2xx (a 18x's): early media once applied
+	early := l.state != lineConnected && !c.Answered()
+	e.lines.mu.Unlock()
 	if m == nil {
 		return
 	}
 	sdp = append([]byte(nil), sdp...)
 	e.safeGo("remote answer", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		l.negMu.Lock()
-		defer l.negMu.Unlock()
-		if err := m.SetRemoteAnswer(ctx, sdp); err != nil {
+		_, err := negotiate(e, l, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, m.SetRemoteAnswer(ctx, sdp)
+		})
+		if err != nil {
 			// a call whose answer the media cannot take would be connected
 			// but silent: end it, so the page sees why
 			e.logError("remote answer: " + err.Error())
-			e.hangupLine(l, "media negotiation failed")
+			reason := "media negotiation failed"
+			if errors.Is(err, errMediaTimeout) {
+				reason = mediaFailure(err)
+			}
+			e.hangupLine(l, reason)
+			return
+		}
+		if early {
+			e.markEarlyMedia(l) // only while the line is not yet connected
 		}
 	})
 }
@@ -122,12 +165,12 @@ func (e *Engine) onOffer(c *sipcore.Call, sdp []byte) ([]byte, error) {
 		return nil, sipcore.ErrCallState
 	}
 	held := isHoldSDP(sdp)
-	e.mu.Lock()
+	e.lines.mu.Lock()
 	m := l.media
 	wasHeld := l.remoteHold
 	l.remoteHold = held
 	localHold := l.hold
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	if m == nil {
 		return nil, sipcore.ErrCallState
 	}
@@ -136,12 +179,13 @@ func (e *Engine) onOffer(c *sipcore.Call, sdp []byte) ([]byte, error) {
 		d, _ := holdDirection(e.params.Int("holdtype", -1))
 		dir = d
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	l.negMu.Lock()
-	answer, err := m.Answer(ctx, sdp, dir)
-	l.negMu.Unlock()
+	answer, err := negotiate(e, l, func(ctx context.Context) ([]byte, error) { return m.Answer(ctx, sdp, dir) })
 	if err != nil {
+		// refused (488): the session stays as it was
+		e.logError("peer's offer on line " + itoa(l.n) + ": " + err.Error())
+		e.lines.mu.Lock()
+		l.remoteHold = wasHeld
+		e.lines.mu.Unlock()
 		return nil, err
 	}
 	if held != wasHeld {
@@ -161,9 +205,9 @@ func (e *Engine) onDTMF(c *sipcore.Call, digit string) {
 	if l == nil {
 		return
 	}
-	e.mu.Lock()
+	e.lines.mu.Lock()
 	n, peer := l.n, l.peer
-	e.mu.Unlock()
+	e.lines.mu.Unlock()
 	e.emit("onDTMF", digit, n)
 	e.notify(DTMFNotification(n, peer, digit))
 }
