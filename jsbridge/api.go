@@ -71,7 +71,9 @@ func EngineAPI(e *engine.Engine, media *MediaRegistry) map[string]APIFunc {
 		},
 		"ignore":  boolFn(e.Ignore),
 		"forward": func(a []safejs.Value) any { return e.Forward(ArgString(a, 0)) },
-		"hold":    func(a []safejs.Value) any { return e.Hold(ArgBool(a, 0, true)) },
+		// transfer(number): "" transfers the current line to the other call.
+		"transfer": func(a []safejs.Value) any { return e.Transfer(ArgString(a, 0)) },
+		"hold":     func(a []safejs.Value) any { return e.Hold(ArgBool(a, 0, true)) },
 		// mute(state, direction): direction omitted → defmute (-1).
 		"mute": func(a []safejs.Value) any { return e.Mute(ArgBool(a, 0, true), ArgInt(a, 1, -1)) },
 		"dtmf": func(a []safejs.Value) any {
@@ -103,6 +105,26 @@ func EngineAPI(e *engine.Engine, media *MediaRegistry) map[string]APIFunc {
 		"getstatus":          strFn(e.GetStatus),
 		"getregfailreason":   strFn(e.GetRegFailReason),
 		"getlastcalldetails": strFn(e.GetLastCallDetails),
+		// Video (api_video.go): videocall(number), mutevideo(state,
+		// direction), screenshare(number, screenid), stopscreenshare(),
+		// setvideodisplaysize(type, width, height).
+		"videocall":           func(a []safejs.Value) any { return e.VideoCall(ArgString(a, 0)) },
+		"mutevideo":           func(a []safejs.Value) any { return e.MuteVideo(ArgBool(a, 0, true), ArgInt(a, 1, 0)) },
+		"screenshare":         func(a []safejs.Value) any { return e.ScreenShare(ArgString(a, 0)) },
+		"stopscreenshare":     boolFn(e.StopScreenShare),
+		"setvideodisplaysize": func(a []safejs.Value) any { return SetVideoDisplaySizeArgs(media, a) },
+		// setcamera(name): the camera part of setdevice(3, name).
+		"setcamera": func(a []safejs.Value) any { return media.SetCamera(ArgString(a, 0)) },
+		// getcamera(): the camera chosen (getdevice(3)); "" is the default.
+		"getcamera": func([]safejs.Value) any { return media.Camera() },
+		// registerex(accounts): "server,usr,pwd,ival,proxy,realm,authuser;..."
+		"registerex": func(a []safejs.Value) any { return e.RegisterEx(ArgString(a, 0)) },
+		// getlinedetails(line): -1 or nothing is the current line
+		"getlinedetails":       func(a []safejs.Value) any { return e.GetLineDetails(ArgInt(a, 0, -1)) },
+		"getcallerdisplayfull": strFn(e.GetCallerDisplayFull),
+		"isencrypted":          func([]safejs.Value) any { return e.IsEncrypted() },
+		// nextcallid(callid): "" or nothing generates one
+		"nextcallid": func(a []safejs.Value) any { return e.NextCallID(ArgString(a, 0)) },
 		// getrtcpeerconnection(line, destnr, callid): by Call-ID when given,
 		// else the line (default: the current one). null when none.
 		"getrtcpeerconnection": func(a []safejs.Value) any {

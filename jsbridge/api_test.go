@@ -104,7 +104,7 @@ func TestDTMFArgs(t *testing.T) {
 
 // stageFunctions is every webphone_api function of this stage.
 var stageFunctions = []string{"setparameter", "getparameter", "start", "stop", "register", "unregister", "call",
-	"hangup", "accept", "reject", "ignore", "forward", "hold", "mute", "dtmf", "sendchat", "setline", "getline",
+	"hangup", "accept", "reject", "ignore", "forward", "transfer", "hold", "mute", "dtmf", "sendchat", "setline", "getline",
 	"isregistered", "isincall", "ismuted", "isonhold", "linetocallid", "callidtoline", "setsipheader",
 	"getsipheader", "getsipmessage", "getlastrecinvite", "getlastsentinvite", "getlogs", "getenginename",
 	"getStatus", "getrtcpeerconnection", "delsettings",

@@ -1,9 +1,8 @@
 package jsbridge
 
 import (
-	"encoding/json"
-	"fmt"
-	"regexp"
+	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -46,6 +45,19 @@ func (p ICEParams) ICEServers() ([]ICEServer, error) {
 	return out, nil
 }
 
+// ICETransportPolicy reads the iceTransportPolicy parameter, passed through
+// to the RTCPeerConnection configuration (mizu_params.md): "relay" gathers
+// and uses TURN relay candidates only (no host or server-reflexive ones:
+// media goes through the TURN server or nowhere), "all" is the browser's
+// default. Anything else gives "" (not set).
+func ICETransportPolicy(v string) string {
+	switch p := strings.ToLower(strings.TrimSpace(v)); p {
+	case "relay", "all":
+		return p
+	}
+	return ""
+}
+
 // iceURL adds the scheme to a bare host:port; "NULL" and "" give "".
 func iceURL(addr, scheme string) string {
 	a := strings.TrimSpace(addr)
@@ -60,23 +72,27 @@ func iceURL(addr, scheme string) string {
 	return scheme + ":" + a
 }
 
-var bareKey = regexp.MustCompile(`([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:`)
-
 // parseICEList reads the lenient JavaScript literal Mizu configs use:
-// unquoted keys, single or double quotes, "url" or "urls".
+// unquoted keys, single or double quotes, "url" or "urls"; one object
+// alone is a list of one.
 func parseICEList(s string) ([]ICEServer, error) {
-	js := strings.ReplaceAll(s, "'", `"`)
-	js = bareKey.ReplaceAllString(js, `$1"$2":`)
-	js = strings.TrimSpace(js)
-	if strings.HasPrefix(js, "{") {
-		js = "[" + js + "]"
+	v, err := parseJSLiteral(s)
+	if err != nil {
+		return nil, errors.New("ice parameter: not a list of ICE servers: " + err.Error())
 	}
-	var raw []map[string]any
-	if err := json.Unmarshal([]byte(js), &raw); err != nil {
-		return nil, fmt.Errorf("ice parameter: not a list of ICE servers: %v", err)
+	list, ok := v.([]any)
+	if m, one := v.(map[string]any); one {
+		list, ok = []any{m}, true
+	}
+	if !ok {
+		return nil, errors.New("ice parameter: not a list of ICE servers")
 	}
 	var out []ICEServer
-	for _, m := range raw {
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, errors.New("ice parameter: entry " + strconv.Itoa(i) + " is not an object")
+		}
 		var srv ICEServer
 		for _, key := range []string{"urls", "url"} {
 			switch v := m[key].(type) {
@@ -91,7 +107,7 @@ func parseICEList(s string) ([]ICEServer, error) {
 			}
 		}
 		if len(srv.URLs) == 0 {
-			return nil, fmt.Errorf("ice parameter: server without url: %v", m)
+			return nil, errors.New("ice parameter: entry " + strconv.Itoa(i) + " has no url")
 		}
 		srv.Username, _ = m["username"].(string)
 		srv.Credential, _ = m["credential"].(string)

@@ -43,3 +43,11 @@ func TestICEServersBadICELiteral(t *testing.T) {
 	_, err = ICEParams{ICE: "[{username:'x'}]"}.ICEServers()
 	assert.Error(t, err)
 }
+
+func TestICETransportPolicyAcceptsRelayAndAllOnly(t *testing.T) {
+	assert.Equal(t, "relay", ICETransportPolicy(" Relay "))
+	assert.Equal(t, "all", ICETransportPolicy("all"))
+	for _, bad := range []string{"", "none", "relay;x", "public"} {
+		assert.Equal(t, "", ICETransportPolicy(bad), bad)
+	}
+}

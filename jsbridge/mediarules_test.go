@@ -2,23 +2,31 @@ package jsbridge
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestUsableCandidates(t *testing.T) {
+func TestCandidatesReady(t *testing.T) {
 	host := iceCandidate{typ: "host", address: "192.0.2.2"}
+	host6 := iceCandidate{typ: "host", address: "2001:db8::2"}
 	mdns := iceCandidate{typ: "host", address: "4f1c0e2a-1.local"}
 	loop := iceCandidate{typ: "host", address: "127.0.0.1"}
 	srflx := iceCandidate{typ: "srflx", address: "203.0.113.7"}
+	early, late := 10*time.Millisecond, reflexiveGrace
 
-	assert.False(t, usableCandidates(nil, true))
-	assert.False(t, usableCandidates([]iceCandidate{host, mdns}, true), "STUN configured: wait for a reflexive candidate")
-	assert.True(t, usableCandidates([]iceCandidate{host, srflx}, true))
-	assert.True(t, usableCandidates([]iceCandidate{{typ: "relay", address: "198.51.100.1"}}, true))
-	assert.True(t, usableCandidates([]iceCandidate{loop}, true), "loopback-only: STUN can never answer")
-	assert.False(t, usableCandidates([]iceCandidate{host, loop}, false), "no servers: wait for gathering to complete")
+	assert.False(t, candidatesReady(nil, true, time.Hour))
+	assert.False(t, candidatesReady(nil, false, time.Hour))
+	assert.True(t, candidatesReady([]iceCandidate{host}, false, 0), "no servers: the first host address is enough")
+	assert.True(t, candidatesReady([]iceCandidate{host6}, false, 0))
+	assert.False(t, candidatesReady([]iceCandidate{mdns}, false, time.Hour), "an mDNS name is not an address a SIP server can use")
+	assert.False(t, candidatesReady([]iceCandidate{host, mdns}, true, early), "STUN configured: give it its grace time")
+	assert.True(t, candidatesReady([]iceCandidate{host, mdns}, true, late), "STUN silent past the grace: go with the host address")
+	assert.True(t, candidatesReady([]iceCandidate{host, srflx}, true, early))
+	assert.True(t, candidatesReady([]iceCandidate{{typ: "relay", address: "198.51.100.1"}}, true, early))
+	assert.True(t, candidatesReady([]iceCandidate{loop}, true, early), "loopback-only: STUN can never answer")
+	assert.False(t, candidatesReady([]iceCandidate{{typ: "prflx", address: "192.0.2.9"}}, false, late))
 }
 
 func TestDTMFTones(t *testing.T) {

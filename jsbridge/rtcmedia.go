@@ -28,6 +28,9 @@ const DefaultICETimeout = 2 * time.Second
 // PeerMediaConfig configures one call's RTCPeerConnection.
 type PeerMediaConfig struct {
 	ICEServers []ICEServer
+	// ICETransportPolicy is RTCConfiguration.iceTransportPolicy ("relay"
+	// or "all"); "" leaves the browser's default.
+	ICETransportPolicy string
 	// ICETimeout caps the wait for candidates before the SDP is handed
 	// out (default DefaultICETimeout).
 	ICETimeout time.Duration
@@ -44,11 +47,20 @@ type PeerMediaConfig struct {
 	// AudioParent is the id of the element the remote <audio> element is
 	// appended to; "" appends it to document.body.
 	AudioParent string
+	// Video configures the video of video calls (rtcmedia_video.go).
+	Video VideoConfig
 	// Label tags the <audio> element (data-webphone-line) and log lines.
 	Label string
 	// Warn receives non-fatal problems (no microphone, autoplay blocked,
 	// no candidates). May be nil.
 	Warn func(msg string)
+	// OnAudioElement, when set, is given the call's <audio> element once
+	// created (the speaker device and volume, audiodevices.go).
+	OnAudioElement func(el safejs.Value)
+	// Pool makes the connection gather candidates at once, before the
+	// first offer (iceCandidatePoolSize 1): a connection made ahead of a
+	// call (MediaRegistry.Prewarm) has them ready when the call starts.
+	Pool bool
 }
 
 // PeerMedia is engine.Media over a browser RTCPeerConnection with one
@@ -60,22 +72,31 @@ type PeerMedia struct {
 
 	opMu sync.Mutex // serialises offer/answer exchanges
 
-	mu          sync.Mutex
-	funcs       []safejs.Func
-	transceiver safejs.Value
-	haveTx      bool
-	micTried    bool
-	mic         safejs.Value // MediaStream, or undefined
-	micTrack    safejs.Value
-	haveMic     bool
-	audioEl     safejs.Value
-	haveAudioEl bool
-	muteMic     bool
-	muteSpeaker bool
-	closed      bool
-	candidates  []iceCandidate
-	gatherDone  bool
-	gatherWake  chan struct{}
+	mu           sync.Mutex
+	funcs        []safejs.Func
+	transceiver  safejs.Value
+	haveTx       bool
+	micTried     bool
+	micPending   bool          // the microphone is opening after the offer went out
+	micDone      chan struct{} // closed when the microphone attempt ended (nil before it began)
+	senderStream bool          // the audio sender has its stream (ensureSenderStream)
+	mic          safejs.Value  // MediaStream, or undefined
+	micTrack     safejs.Value
+	haveMic      bool
+	audioEl      safejs.Value
+	haveAudioEl  bool
+	muteMic      bool
+	muteSpeaker  bool
+	closed       bool
+	candidates   []iceCandidate
+	gatherDone   bool
+	regathering  bool      // ICE restarted: a "complete" gathering state is stale until "gathering" was seen
+	gatherStart  time.Time // when the current gathering began (rtcmedia_ice.go)
+	gatherWake   chan struct{}
+	lastRecv     time.Time // media last seen arriving (rtcmedia_activity.go)
+	lastPackets  int       // audio packets received by then
+
+	video videoState // rtcmedia_video.go
 }
 
 // NewPeerMedia creates the RTCPeerConnection. Nothing is captured until the
@@ -105,11 +126,21 @@ func NewPeerMedia(cfg PeerMediaConfig) (*PeerMedia, error) {
 	}
 	// "balanced", not "max-bundle": SIP peers (baresip, rtpengine) answer
 	// without a=group:BUNDLE, which max-bundle refuses.
-	pc, err := ctor.New(map[string]any{"iceServers": servers, "bundlePolicy": "balanced", "rtcpMuxPolicy": "require"})
+	conf := map[string]any{"iceServers": servers, "bundlePolicy": "balanced", "rtcpMuxPolicy": "require"}
+	if cfg.ICETransportPolicy != "" {
+		conf["iceTransportPolicy"] = cfg.ICETransportPolicy
+	}
+	if cfg.Pool {
+		conf["iceCandidatePoolSize"] = 1
+	}
+	pc, err := ctor.New(conf)
 	if err != nil {
 		return nil, fmt.Errorf("jsbridge: RTCPeerConnection: %w", err)
 	}
 	m := &PeerMedia{cfg: cfg, pc: pc, gatherWake: make(chan struct{}, 1)}
+	if cfg.Pool {
+		m.gatherStart = time.Now()
+	}
 	if err := m.listen(); err != nil {
 		m.Close()
 		return nil, err
@@ -148,7 +179,7 @@ func (m *PeerMedia) listen() error {
 	if err := on("onicecandidate", m.onCandidate); err != nil {
 		return err
 	}
-	if err := on("onicegatheringstatechange", func(safejs.Value) { m.wakeGatherer() }); err != nil {
+	if err := on("onicegatheringstatechange", func(safejs.Value) { m.onGatheringState() }); err != nil {
 		return err
 	}
 	return on("ontrack", m.onTrack)
@@ -157,6 +188,19 @@ func (m *PeerMedia) listen() error {
 // Offer creates, filters and applies a local offer and returns it with the
 // candidates gathered so far. hold is "", "sendonly" or "inactive".
 func (m *PeerMedia) Offer(ctx context.Context, hold string) ([]byte, error) {
+	return m.offer(ctx, hold, false)
+}
+
+// offer is Offer, with new ICE credentials and candidates when iceRestart.
+// The offer does not wait for the microphone unless it is required
+// (useaudiorecord 2): it assumes the microphone will open (sendrecv), the
+// microphone opens once the local offer is applied (opening it slows
+// createOffer down in the browser), and its track goes on the sender when
+// it opens (no renegotiation). A microphone that failed while the
+// candidates were awaited makes the offer again (recvonly); one that fails
+// later leaves the call going without it, with the warning useaudiorecord
+// 1 asks for. A required microphone opens while the offer is made.
+func (m *PeerMedia) offer(ctx context.Context, hold string, iceRestart bool) ([]byte, error) {
 	m.opMu.Lock()
 	defer m.opMu.Unlock()
 	if err := m.checkOpen(); err != nil {
@@ -165,15 +209,66 @@ func (m *PeerMedia) Offer(ctx context.Context, hold string) ([]byte, error) {
 	if err := m.ensureTransceiver(); err != nil {
 		return nil, err
 	}
-	m.attachMicrophone(ctx)
+	m.ensureSenderStream()
+	required := m.cfg.Microphone == MicRequired
+	micDone := closedChan
+	if required {
+		micDone = m.startMicrophone(ctx, false)
+	}
+	expected, err := transceiverDirection(hold, m.micExpected())
+	if err == nil {
+		err = m.setTransceiverDirection(expected)
+	}
+	if err == nil {
+		err = m.prepareVideo(ctx, hold, false)
+	}
+	if err != nil {
+		<-micDone
+		return nil, err
+	}
+	var opts []any
+	if iceRestart {
+		m.resetGathering()
+		opts = append(opts, map[string]any{"iceRestart": true})
+	}
+	err = m.setLocalOffer(ctx, opts)
+	<-micDone // attachMicrophone gives up when ctx ends
+	if err != nil {
+		return nil, err
+	}
+	if !required {
+		m.startMicrophone(ctx, true)
+	}
+	sdp, err := m.localSDP(ctx)
+	if err != nil || m.micOpening() {
+		return sdp, err
+	}
 	if err := m.setDirection(hold); err != nil {
 		return nil, err
 	}
-	offer, err := callAwait(ctx, m.pc, "createOffer")
-	if err != nil {
-		return nil, fmt.Errorf("jsbridge: createOffer: %w", err)
+	if actual, _ := transceiverDirection(hold, m.hasMicrophone()); actual != expected {
+		if err := m.setLocalOffer(ctx, nil); err != nil {
+			return nil, err
+		}
+		return m.localSDP(ctx)
 	}
-	return m.applyLocal(ctx, "offer", getString(offer, "sdp"))
+	return sdp, nil
+}
+
+// closedChan is a channel that is already closed.
+var closedChan = func() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// setLocalOffer creates, filters and applies a local offer.
+func (m *PeerMedia) setLocalOffer(ctx context.Context, opts []any) error {
+	offer, err := callAwait(ctx, m.pc, "createOffer", opts...)
+	if err != nil {
+		return fmt.Errorf("jsbridge: createOffer: %w", err)
+	}
+	return m.setLocal(ctx, "offer", getString(offer, "sdp"))
 }
 
 // Answer applies a remote offer and returns the local answer.
@@ -193,8 +288,12 @@ func (m *PeerMedia) Answer(ctx context.Context, remoteOffer []byte, hold string)
 	if err := m.ensureTransceiver(); err != nil {
 		return nil, err
 	}
+	m.ensureSenderStream()
 	m.attachMicrophone(ctx)
 	if err := m.setDirection(hold); err != nil {
+		return nil, err
+	}
+	if err := m.prepareVideo(ctx, hold, true); err != nil {
 		return nil, err
 	}
 	answer, err := callAwait(ctx, m.pc, "createAnswer")
@@ -214,7 +313,7 @@ func (m *PeerMedia) SetRemoteAnswer(ctx context.Context, sdp []byte) error {
 	if len(strings.TrimSpace(string(sdp))) == 0 {
 		return errors.New("jsbridge: empty remote answer")
 	}
-	desc := map[string]any{"type": "answer", "sdp": string(sdp)}
+	desc := map[string]any{"type": "answer", "sdp": m.completeRemoteAnswer(string(sdp))}
 	if _, err := callAwait(ctx, m.pc, "setRemoteDescription", desc); err != nil {
 		return fmt.Errorf("jsbridge: setRemoteDescription(answer): %w", err)
 	}
@@ -224,14 +323,30 @@ func (m *PeerMedia) SetRemoteAnswer(ctx context.Context, sdp []byte) error {
 // applyLocal filters the codecs, sets the local description and waits for
 // usable candidates.
 func (m *PeerMedia) applyLocal(ctx context.Context, typ, sdp string) ([]byte, error) {
+	if err := m.setLocal(ctx, typ, sdp); err != nil {
+		return nil, err
+	}
+	return m.localSDP(ctx)
+}
+
+// setLocal filters the codecs and sets the local description (which starts
+// gathering, or takes the pooled candidates).
+func (m *PeerMedia) setLocal(ctx context.Context, typ, sdp string) error {
 	filtered, err := mediacore.FilterAudioCodecs(sdp, m.cfg.Codecs)
 	if err != nil {
-		return nil, fmt.Errorf("jsbridge: %s: %w", typ, err)
+		return fmt.Errorf("jsbridge: %s: %w", typ, err)
 	}
+	m.noteGatheringStart()
 	desc := map[string]any{"type": typ, "sdp": filtered}
 	if _, err := callAwait(ctx, m.pc, "setLocalDescription", desc); err != nil {
-		return nil, fmt.Errorf("jsbridge: setLocalDescription(%s): %w", typ, err)
+		return fmt.Errorf("jsbridge: setLocalDescription(%s): %w", typ, err)
 	}
+	return nil
+}
+
+// localSDP waits for usable candidates and returns the local description
+// with them.
+func (m *PeerMedia) localSDP(ctx context.Context) ([]byte, error) {
 	m.waitCandidates(ctx)
 	local, err := m.pc.Get("localDescription")
 	if err != nil || isNullish(local) {
@@ -279,5 +394,6 @@ func (m *PeerMedia) Close() {
 		_, _ = el.Call("remove")
 	}
 	detachHandlers(m.pc, []string{"onicecandidate", "onicegatheringstatechange", "ontrack"}, funcs)
+	m.closeVideo()
 	m.wakeGatherer()
 }

@@ -6,12 +6,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hack-pad/safejs"
 )
 
-// onTrack plays remote audio through an autoplaying <audio> element.
+// onTrack plays remote audio through an autoplaying <audio> element
+// (video goes to onVideoTrack).
 func (m *PeerMedia) onTrack(ev safejs.Value) {
+	if m.onVideoTrack(ev) {
+		return
+	}
 	stream := safejs.Undefined()
 	if streams, err := ev.Get("streams"); err == nil {
 		if n, _ := streams.Length(); n > 0 {
@@ -81,6 +86,9 @@ func (m *PeerMedia) audioElement() (safejs.Value, error) {
 		}
 	}
 	m.audioEl, m.haveAudioEl = el, true
+	if m.cfg.OnAudioElement != nil {
+		m.cfg.OnAudioElement(el)
+	}
 	return el, nil
 }
 
@@ -158,13 +166,39 @@ func (m *PeerMedia) attachMicrophone(ctx context.Context) {
 	}
 	sender, err := tx.Get("sender")
 	if err == nil {
+		// The sender keeps the stream association ensureSenderStream gave
+		// it: the msid the peer saw in the first offer stays the same.
 		if p, err := sender.Call("replaceTrack", track); err == nil {
 			_, _ = await(ctx, p)
 		}
-		// Let the remote side see the track's stream (a=msid).
-		if _, err := sender.Get("setStreams"); err == nil {
-			_, _ = sender.Call("setStreams", stream)
-		}
+	}
+}
+
+// ensureSenderStream associates the audio sender with a stream of its own
+// (once), before the first local description: the remote side sees a
+// stream (a=msid) from the first offer or answer on, and the same one when
+// the microphone's track arrives later (replaceTrack keeps it).
+func (m *PeerMedia) ensureSenderStream() {
+	m.mu.Lock()
+	done, tx := m.senderStream, m.transceiver
+	m.senderStream = true
+	m.mu.Unlock()
+	if done {
+		return
+	}
+	sender, err := tx.Get("sender")
+	if err != nil {
+		return
+	}
+	if fn, err := sender.Get("setStreams"); err != nil || fn.Type() != safejs.TypeFunction {
+		return
+	}
+	msCtor, err := global("MediaStream")
+	if err != nil {
+		return
+	}
+	if stream, err := msCtor.New(); err == nil {
+		_, _ = sender.Call("setStreams", stream)
 	}
 }
 
@@ -190,9 +224,7 @@ func (m *PeerMedia) openMicrophone(ctx context.Context) (safejs.Value, error) {
 // setDirection applies hold ("", "sendonly", "inactive") to the
 // transceiver; without a microphone the local side only receives.
 func (m *PeerMedia) setDirection(hold string) error {
-	m.mu.Lock()
-	tx, haveMic := m.transceiver, m.haveMic
-	m.mu.Unlock()
+	haveMic := m.hasMicrophone()
 	if m.cfg.Microphone == MicRequired && !haveMic {
 		return errors.New("jsbridge: microphone required (useaudiorecord=2) but not available")
 	}
@@ -200,8 +232,85 @@ func (m *PeerMedia) setDirection(hold string) error {
 	if err != nil {
 		return err
 	}
+	return m.setTransceiverDirection(dir)
+}
+
+func (m *PeerMedia) setTransceiverDirection(dir string) error {
+	m.mu.Lock()
+	tx := m.transceiver
+	m.mu.Unlock()
 	if err := tx.Set("direction", dir); err != nil {
 		return fmt.Errorf("jsbridge: transceiver direction %s: %w", dir, err)
 	}
 	return nil
+}
+
+// hasMicrophone reports whether the microphone's track is on the sender.
+func (m *PeerMedia) hasMicrophone() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.haveMic
+}
+
+// micExpected reports whether the call will have a microphone: it has one,
+// it is opening, or it may and has not been tried yet.
+func (m *PeerMedia) micExpected() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.haveMic || m.micPending || (!m.micTried && m.cfg.Microphone != MicDisabled)
+}
+
+// micOpening reports whether the microphone is still opening.
+func (m *PeerMedia) micOpening() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.micPending
+}
+
+// microphoneSettled returns a channel closed once the microphone attempt
+// of the first offer ended (at once when there was none).
+func (m *PeerMedia) microphoneSettled() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.micDone == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return m.micDone
+}
+
+// micOpenTimeout bounds the wait for the microphone (a permission prompt
+// the user has not answered) once the offer did not wait for it.
+const micOpenTimeout = 60 * time.Second
+
+// startMicrophone runs attachMicrophone on its own goroutine; the channel
+// closes when it has returned. When detached, it outlives ctx (the offer
+// went out without waiting for it), bounded by micOpenTimeout.
+func (m *PeerMedia) startMicrophone(ctx context.Context, detached bool) <-chan struct{} {
+	done := make(chan struct{})
+	m.mu.Lock()
+	start := !m.micTried && m.cfg.Microphone != MicDisabled
+	if start {
+		m.micPending = true
+		m.micDone = done
+	}
+	m.mu.Unlock()
+	if !start {
+		close(done)
+		return done
+	}
+	cancel := func() {}
+	if detached {
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), micOpenTimeout)
+	}
+	go func() {
+		defer close(done)
+		defer cancel()
+		m.attachMicrophone(ctx)
+		m.mu.Lock()
+		m.micPending = false
+		m.mu.Unlock()
+	}()
+	return done
 }

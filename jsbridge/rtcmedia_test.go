@@ -173,7 +173,7 @@ func TestPeerMediaCallHoldMuteDTMF(t *testing.T) {
 
 // TestPeerMediaGetUserMedia opens the real microphone path. With a capture
 // device (build.sh test starts Chromium with a fake one) the offer sends;
-// without any, MicWarn goes on receive-only with a warning, and
+// without any, MicWarn goes on with a warning, and
 // MicRequired fails.
 func TestPeerMediaGetUserMedia(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -184,6 +184,11 @@ func TestPeerMediaGetUserMedia(t *testing.T) {
 	defer m.Close()
 	offer, err := m.Offer(ctx, "")
 	require.NoError(t, err)
+	select { // the offer does not wait for the microphone (useaudiorecord 1)
+	case <-m.microphoneSettled():
+	case <-ctx.Done():
+		t.Fatal("the microphone never settled")
+	}
 
 	devices, err := await(ctx, jsRun(t, `return navigator.mediaDevices.enumerateDevices()
 		.then(ds => String(ds.filter(d => d.kind === "audioinput").length))`))
@@ -197,7 +202,6 @@ func TestPeerMediaGetUserMedia(t *testing.T) {
 			"Close stops the microphone")
 		return
 	}
-	assert.Contains(t, string(offer), "a=recvonly")
 	require.Len(t, warnings, 1)
 	assert.Contains(t, warnings[0], "cannot access microphone")
 	strict, err := NewPeerMedia(PeerMediaConfig{Microphone: MicRequired})

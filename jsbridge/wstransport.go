@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/hack-pad/safejs"
@@ -22,13 +21,21 @@ const (
 	wsOpen       = 1
 )
 
-// CloseError reports why a WebSocket closed (the CloseEvent fields).
+// CloseError reports why a WebSocket closed (the CloseEvent fields). It is
+// the cause handed to Receiver.Closed, so sipcore's Flow event, the engine's
+// "connection lost" log line and getlogs() all carry the code and reason.
 type CloseError struct {
 	Code     int    // 1000 normal, 1006 abnormal (no close frame), ...
 	Reason   string // the peer's close reason, often empty
 	WasClean bool
+	Opened   bool // the connection was established before it closed
 }
 
+// Error reads e.g. "websocket closed: code 1011 (server error), not clean".
+// A 1006 on an established connection says what it usually means: the
+// browser gives no close reason when it fails the connection itself, which
+// it does for a frame it refuses (RFC 6455 section 8.1: a text frame that is
+// not UTF-8, say).
 func (e *CloseError) Error() string {
 	s := "websocket closed: code " + strconv.Itoa(e.Code)
 	if e.Reason != "" {
@@ -36,6 +43,10 @@ func (e *CloseError) Error() string {
 	}
 	if !e.WasClean {
 		s += ", not clean"
+	}
+	if e.Code == 1006 && e.Opened {
+		s += "; abnormal closure: the network or server went away, or, right after a message from the server, " +
+			"the browser refused that frame (e.g. a text frame that is not UTF-8)"
 	}
 	return s
 }
@@ -67,30 +78,9 @@ func NewWSDialer(opts WSDialerOptions) sipcore.Dialer {
 
 // wsTransport is a sipcore.Transport over one browser WebSocket.
 type wsTransport struct {
-	ws        safejs.Value
+	sock      *browserSocket
 	protocol  string
 	localHost string
-	recv      sipcore.Receiver
-	onKA      func(string)
-
-	sendMu sync.Mutex
-	funcs  []safejs.Func
-
-	mu        sync.Mutex
-	queue     []inbound // frames waiting for the delivery goroutine
-	wake      chan struct{}
-	opened    chan struct{} // closed on the open event
-	closedEv  chan struct{} // closed on the close event
-	closeErr  error
-	localStop bool
-	finished  bool
-}
-
-// inbound is one queued event for the Receiver: a frame, or the close.
-type inbound struct {
-	data   []byte
-	closed bool
-	err    error
 }
 
 func dialWS(ctx context.Context, opts WSDialerOptions, address string, r sipcore.Receiver) (*wsTransport, error) {
@@ -113,184 +103,58 @@ func dialWS(ctx context.Context, opts WSDialerOptions, address string, r sipcore
 			return nil, err
 		}
 	}
-	protos := make([]any, len(opts.Protocols))
-	for i, p := range opts.Protocols {
-		protos[i] = p
-	}
-	ws, err := ctor.New(address, protos)
+	onKA := opts.OnKeepalive
+	sock, err := openBrowserSocket(ctx, ctor, address, opts.Protocols, func(s *browserSocket, _ bool, data []byte) {
+		sipFrame(s, data, onKA)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("jsbridge: websocket %s: %w", address, err)
+		var closed *CloseError
+		switch {
+		case errors.As(err, &closed):
+			return nil, fmt.Errorf("jsbridge: websocket connect to %s failed: %w", address, err)
+		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			return nil, fmt.Errorf("jsbridge: websocket connect to %s: %w", address, err)
+		default:
+			return nil, fmt.Errorf("jsbridge: %w", err)
+		}
 	}
-	t := &wsTransport{
-		ws:        ws,
-		protocol:  proto,
-		localHost: randomInvalidHost(),
-		recv:      r,
-		onKA:      opts.OnKeepalive,
-		wake:      make(chan struct{}, 1),
-		opened:    make(chan struct{}),
-		closedEv:  make(chan struct{}),
-	}
-	if err := t.listen(); err != nil {
-		_, _ = ws.Call("close")
-		t.release()
-		return nil, err
-	}
-	select {
-	case <-t.opened:
-		go t.deliver()
-		return t, nil
-	case <-t.closedEv:
-		t.release()
-		t.mu.Lock()
-		cause := t.closeErr
-		t.mu.Unlock()
-		return nil, fmt.Errorf("jsbridge: websocket connect to %s failed: %w", address, cause)
-	case <-ctx.Done():
-		t.mu.Lock()
-		t.localStop = true
-		t.mu.Unlock()
-		_, _ = ws.Call("close")
-		t.release()
-		return nil, fmt.Errorf("jsbridge: websocket connect to %s: %w", address, ctx.Err())
-	}
+	t := &wsTransport{sock: sock, protocol: proto, localHost: randomInvalidHost()}
+	go sock.deliver(func(_ bool, data []byte) { r.Received(data) }, r.Closed)
+	return t, nil
 }
 
-// listen installs the event handlers. Each handler returns at once: frames
-// are queued for the delivery goroutine.
+// sipFrame queues one received SIP frame (in the message handler, so it
+// returns at once).
 //
 // Keepalives: a server ping ("\r\n\r\n") is answered here with a pong and
 // never reaches the UA; a pong (any other CR/LF-only frame) is handed on as
 // a bare CRLF, which sipcore counts as the answer to its own ping and never
 // parses.
-func (t *wsTransport) listen() error {
-	if err := t.ws.Set("binaryType", "arraybuffer"); err != nil {
-		return err
-	}
-	handlers := map[string]func(ev safejs.Value){
-		"onopen":    func(safejs.Value) { closeOnce(t.opened) },
-		"onmessage": t.onMessage,
-		"onclose":   t.onClose,
-		"onerror":   func(safejs.Value) {}, // always followed by close, which carries the code
-	}
-	for _, name := range []string{"onopen", "onmessage", "onclose", "onerror"} {
-		h := handlers[name]
-		fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			ev := safejs.Undefined()
-			if len(args) > 0 {
-				ev = args[0]
-			}
-			h(ev)
-			return nil
-		})
-		if err != nil {
-			return err
+func sipFrame(s *browserSocket, data []byte, onKA func(string)) {
+	notify := func(kind string) {
+		if onKA != nil {
+			go onKA(kind)
 		}
-		t.funcs = append(t.funcs, fn)
-		if err := t.ws.Set(name, fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (t *wsTransport) onMessage(ev safejs.Value) {
-	d, err := ev.Get("data")
-	if err != nil {
-		return
-	}
-	data, err := bytesFromJS(d)
-	if err != nil {
-		return
 	}
 	switch classifyFrame(data) {
 	case framePing:
-		// Answered here (off the JS thread) and dropped: the UA must not
-		// answer it again, nor take it for a pong to its own pings.
-		go func() { _ = t.Send(pongFrame) }()
-		t.notifyKA("ping")
+		// Answered off the JS thread and dropped: the UA must not answer it
+		// again, nor take it for a pong to its own pings.
+		go func() { _ = s.send(false, pongFrame) }()
+		notify("ping")
 	case framePong:
-		t.push(inbound{data: pongFrame})
-		t.notifyKA("pong")
+		s.push(socketEvent{data: pongFrame})
+		notify("pong")
 	default:
-		t.push(inbound{data: data})
-	}
-}
-
-func (t *wsTransport) notifyKA(kind string) {
-	if t.onKA != nil {
-		go t.onKA(kind)
-	}
-}
-
-func (t *wsTransport) onClose(ev safejs.Value) {
-	cause := &CloseError{
-		Code:     getInt(ev, "code"),
-		Reason:   getString(ev, "reason"),
-		WasClean: getBool(ev, "wasClean"),
-	}
-	t.mu.Lock()
-	t.closeErr = cause
-	local := t.localStop
-	t.mu.Unlock()
-	closeOnce(t.closedEv)
-	var err error = cause
-	if local && cause.WasClean {
-		err = nil // we closed it ourselves
-	}
-	t.push(inbound{closed: true, err: err})
-}
-
-// push queues an event without ever blocking the JavaScript thread.
-func (t *wsTransport) push(in inbound) {
-	t.mu.Lock()
-	t.queue = append(t.queue, in)
-	t.mu.Unlock()
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}
-
-// deliver hands queued frames to the Receiver in order, then the close.
-func (t *wsTransport) deliver() {
-	for {
-		t.mu.Lock()
-		q := t.queue
-		t.queue = nil
-		t.mu.Unlock()
-		for _, in := range q {
-			if in.closed {
-				t.release()
-				t.recv.Closed(in.err)
-				return
-			}
-			t.recv.Received(in.data)
-		}
-		<-t.wake
+		s.push(socketEvent{data: data})
 	}
 }
 
 // Send writes one SIP message: as a text frame when it is valid UTF-8
 // (every SIP message without a binary body), else as a binary frame.
 func (t *wsTransport) Send(data []byte) error {
-	t.sendMu.Lock()
-	defer t.sendMu.Unlock()
-	state, err := t.ws.Get("readyState")
-	if err != nil {
-		return err
-	}
-	if n, _ := state.Int(); n != wsOpen {
-		return fmt.Errorf("jsbridge: websocket not open (readyState %d)", n)
-	}
-	var payload any = string(data)
-	if !utf8.Valid(data) {
-		if payload, err = bytesToJS(data); err != nil {
-			return err
-		}
-	}
-	if _, err := t.ws.Call("send", payload); err != nil {
-		return fmt.Errorf("jsbridge: websocket send: %w", err)
+	if err := t.sock.send(!utf8.Valid(data), data); err != nil {
+		return fmt.Errorf("jsbridge: %w", err)
 	}
 	return nil
 }
@@ -304,35 +168,10 @@ func (t *wsTransport) LocalHost() string { return t.localHost }
 // Close starts a normal close (code 1000); Receiver.Closed follows with a
 // nil error once the browser reports the close.
 func (t *wsTransport) Close() error {
-	t.mu.Lock()
-	t.localStop = true
-	t.mu.Unlock()
-	if _, err := t.ws.Call("close", 1000); err != nil {
-		return fmt.Errorf("jsbridge: websocket close: %w", err)
+	if err := t.sock.close(); err != nil {
+		return fmt.Errorf("jsbridge: %w", err)
 	}
 	return nil
-}
-
-// release drops the event handlers once the socket is finished.
-func (t *wsTransport) release() {
-	t.mu.Lock()
-	if t.finished {
-		t.mu.Unlock()
-		return
-	}
-	t.finished = true
-	funcs := t.funcs
-	t.funcs = nil
-	t.mu.Unlock()
-	detachHandlers(t.ws, []string{"onopen", "onmessage", "onclose", "onerror"}, funcs)
-}
-
-func closeOnce(ch chan struct{}) {
-	select {
-	case <-ch:
-	default:
-		close(ch)
-	}
 }
 
 // randomInvalidHost returns "xxxxxxxx.invalid" with 8 random lowercase

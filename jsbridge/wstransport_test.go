@@ -113,6 +113,9 @@ func TestWSTransportFramesAndKeepalives(t *testing.T) {
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	assert.Equal(t, 1006, ce.Code)
 	assert.False(t, ce.WasClean)
+	assert.True(t, ce.Opened)
+	assert.Contains(t, err.Error(), "websocket closed: code 1006, not clean; abnormal closure:")
+	assert.Contains(t, err.Error(), "the browser refused that frame", "the usual meaning of 1006 on an open socket is spelled out")
 	assert.Error(t, tr.Send([]byte("x")), "sending on a closed socket fails")
 }
 
@@ -132,6 +135,8 @@ func TestWSTransportConnectFailure(t *testing.T) {
 	var ce *CloseError
 	require.True(t, errors.As(err, &ce), "got %v", err)
 	assert.Equal(t, 1006, ce.Code)
+	assert.False(t, ce.Opened)
+	assert.NotContains(t, err.Error(), "refused that frame", "a failed connect is no refused frame")
 }
 
 func TestWSTransportRealBrowserErrors(t *testing.T) {

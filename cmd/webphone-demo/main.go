@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/webphone-demo            # then open the printed URL twice
 //	go run ./cmd/webphone-demo -addr 0.0.0.0:8080 -accounts users.txt
+//	go run ./cmd/webphone-demo -addr 127.0.0.1:8081 -udp ""   # ports in use: others, no SIP/UDP
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/opensoftphone/webphone/demoserver"
+	"github.com/opensoftphone/webphone/rtprelay"
 )
 
 func main() {
@@ -30,6 +32,9 @@ func main() {
 	accountsFile := flag.String("accounts", "", "accounts file, one user:password per line (default: built-in demo accounts)")
 	realm := flag.String("realm", "", "digest realm (default: the SIP domain)")
 	domain := flag.String("domain", "", "SIP domain (default: the listen IP)")
+	relayPorts := flag.String("rtp-ports", "40000-40999", "UDP port range of the built-in RTP relay (pairs: even RTP port, RTCP port+1)")
+	relayPublic := flag.String("rtp-public", "", "IP the RTP relay announces in SDP (default: the IP of -addr, loopback by default)")
+	noRelay := flag.Bool("no-relay", false, "leave out the RTP relay (ws://.../rtp)")
 	verbose := flag.Bool("v", false, "verbose logging")
 	trace := flag.Bool("trace", false, "log every SIP message sent and received")
 	flag.Parse()
@@ -68,9 +73,15 @@ func main() {
 		*www = ""
 	}
 
+	ports, err := rtprelay.ParsePortRange(*relayPorts)
+	if err != nil && !*noRelay {
+		fmt.Fprintln(os.Stderr, "webphone-demo: -rtp-ports:", err)
+		os.Exit(2)
+	}
 	srv, err := demoserver.New(demoserver.Options{
 		Addr: *addr, UDPAddr: *udp, WWWDir: *www, Realm: *realm, Domain: *domain,
 		Accounts: accounts, Logger: log,
+		RelayPorts: ports, RelayPublicIP: *relayPublic, NoRelay: *noRelay,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "webphone-demo:", err)
@@ -80,6 +91,9 @@ func main() {
 	defer stop()
 	if err := srv.Start(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "webphone-demo:", err)
+		if hint := busyHint(err, *addr, *udp); hint != "" {
+			fmt.Fprintln(os.Stderr, "webphone-demo:", hint)
+		}
 		os.Exit(1)
 	}
 
@@ -99,9 +113,11 @@ func printWelcome(srv *demoserver.Server, www string, accounts map[string]string
 
 	if st, err := os.Stat(filepath.Join(www, "softphone.html")); www != "" && err == nil && !st.IsDir() {
 		pair := users[:min(2, len(users))]
-		fmt.Printf("\nOpen these pages (two tabs or two browsers), then call %s from the first:\n", pair[len(pair)-1])
+		fmt.Printf("\nOpen %s for the demo accounts, the skins and the examples,\n", srv.HTTPURL())
+		fmt.Printf("or these two pages (two tabs or two browsers), then call %s from the first:\n", pair[len(pair)-1])
 		for _, u := range pair {
 			q := url.Values{}
+			q.Set("wp_profile", u)
 			q.Set("wp_serveraddress", srv.Domain())
 			q.Set("wp_webrtcserveraddress", srv.WSURL())
 			q.Set("wp_username", u)
@@ -114,6 +130,9 @@ func printWelcome(srv *demoserver.Server, www string, accounts map[string]string
 	fmt.Printf("\n  SIP over WebSocket: %s\n", srv.WSURL())
 	if u := srv.UDPAddr(); u != "" {
 		fmt.Printf("  SIP over UDP:       %s (desk phones, baresip)\n", u)
+	}
+	if u := srv.RelayURL(); u != "" {
+		fmt.Printf("  RTP relay:          %s (RTP over WebSocket, docs/rtprelay.md)\n", u)
 	}
 	fmt.Printf("  SIP domain:         %s   realm: %s\n\nAccounts (user / password):\n", srv.Domain(), srv.Realm())
 	for _, u := range users {
