@@ -21,36 +21,63 @@ type binding struct {
 	contact *sip.ContactHeader
 	flow    flow
 	expires time.Time
-	updated time.Time
+	seq     uint64 // order of the last update: higher is newer
+	token   string // admits the binding's page to the RTP relay (rtprelay.go)
 }
 
 // bindings is the registrar's location service: user -> Contact key -> binding.
 type bindings struct {
 	mu    sync.Mutex
 	users map[string]map[string]*binding
+	seq   uint64 // counts updates, so that the order of bindings never depends on clock resolution
 }
 
 func newBindings() *bindings { return &bindings{users: make(map[string]map[string]*binding)} }
 
-// set adds, refreshes (expires > 0) or removes (expires == 0) a Contact.
-func (b *bindings) set(user string, c *sip.ContactHeader, f flow, expires int) {
+// set adds, refreshes (expires > 0) or removes (expires == 0) a Contact. It
+// returns the binding's relay token: new for a new binding, kept on refresh,
+// "" on removal.
+func (b *bindings) set(user string, c *sip.ContactHeader, f flow, expires int) string {
 	key := uriKey(c.Address)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	m := b.users[user]
 	if expires <= 0 {
 		delete(m, key)
-		return
+		return ""
 	}
 	if m == nil {
 		m = make(map[string]*binding)
 		b.users[user] = m
 	}
-	now := time.Now()
 	cc := c.Clone()
 	cc.Params = cc.Params.Clone()
 	cc.Params.Remove("expires")
-	m[key] = &binding{contact: cc, flow: f, expires: now.Add(time.Duration(expires) * time.Second), updated: now}
+	b.seq++
+	token := newRelayToken()
+	if old := m[key]; old != nil && old.flow == f {
+		token = old.token
+	}
+	m[key] = &binding{contact: cc, flow: f, expires: time.Now().Add(time.Duration(expires) * time.Second), seq: b.seq, token: token}
+	return token
+}
+
+// userOfToken returns the user whose live binding holds relay token.
+func (b *bindings) userOfToken(token string) (string, bool) {
+	if token == "" {
+		return "", false
+	}
+	now := time.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for user, m := range b.users {
+		for _, bd := range m {
+			if bd.token == token && now.Before(bd.expires) {
+				return user, true
+			}
+		}
+	}
+	return "", false
 }
 
 // clear removes every binding of user (Contact: * with Expires: 0).
@@ -86,7 +113,7 @@ func (b *bindings) active(user string) []binding {
 		}
 		out = append(out, *bd)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].updated.After(out[j].updated) })
+	sort.Slice(out, func(i, j int) bool { return out[i].seq > out[j].seq })
 	return out
 }
 

@@ -46,10 +46,11 @@ func TestMidDialogRequestsBothDirections(t *testing.T) {
 	recv(t, b.byes, "BYE")
 }
 
-// A SUBSCRIBE is record-routed and the NOTIFY comes back through the proxy
-// to the subscriber's WebSocket connection (its Contact host is .invalid).
+// Without the presence agent, a SUBSCRIBE is record-routed and the NOTIFY
+// comes back through the proxy to the subscriber's WebSocket connection (its
+// Contact host is .invalid).
 func TestSubscribeThenNotifyReachesSubscriber(t *testing.T) {
-	ds := startServer(t, "")
+	ds := startServerWith(t, Options{PlainProxy: true})
 	a := newPhone(t, ds, "WS", "1001")
 	b := newPhone(t, ds, "WS", "1002")
 	a.register()

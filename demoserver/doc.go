@@ -25,4 +25,11 @@
 //     user is never challenged; OPTIONS to the server itself gets 200.
 //   - In-dialog requests (Route headers pointing at this server, or a To tag)
 //     are sent to the flow that owns the Request-URI.
+//   - A small presence agent (presence.go) answers PUBLISH and the SUBSCRIBEs
+//     for presence and dialog (busy lamps) of its users, with dialog state
+//     taken from the calls it relays; Options.PlainProxy leaves it out.
+//   - The RTP relay (rtprelay.go, docs/rtprelay.md) is served at /rtp: the
+//     REGISTER 200 OK carries X-Webphone-Relay-Token, which admits the page,
+//     and the page may send only to media addresses the SDP of its user's
+//     relayed calls named (mediabook.go); Options.NoRelay leaves it out.
 package demoserver

@@ -32,7 +32,14 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // startServer starts a demo server on free ports and stops it at cleanup.
 func startServer(t *testing.T, www string) *Server {
 	t.Helper()
-	s, err := New(Options{Addr: "127.0.0.1:0", UDPAddr: "127.0.0.1:0", WWWDir: www, Logger: quietLogger()})
+	return startServerWith(t, Options{WWWDir: www})
+}
+
+// startServerWith starts a demo server with opts on free ports.
+func startServerWith(t *testing.T, opts Options) *Server {
+	t.Helper()
+	opts.Addr, opts.UDPAddr, opts.Logger = "127.0.0.1:0", "127.0.0.1:0", quietLogger()
+	s, err := New(opts)
 	require.NoError(t, err)
 	require.NoError(t, s.Start(context.Background()))
 	t.Cleanup(func() { s.Close() })

@@ -8,7 +8,7 @@ import (
 )
 
 // allowHeader lists what the proxy handles (answered to OPTIONS).
-const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER, INFO, UPDATE, PRACK, REGISTER"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, INFO, UPDATE, PRACK, REGISTER"
 
 // onRequest handles every request but REGISTER: requests with a To tag (or a
 // Route beyond us) follow the dialog; others are addressed to a user of the
@@ -23,6 +23,21 @@ func (s *Server) onRequest(req *sip.Request, tx sip.ServerTransaction) {
 		// callee); one that reaches us matched nothing.
 		s.respond(tx, req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
+	}
+	if s.presence.handles(req, tx) {
+		return // PUBLISH, or a SUBSCRIBE the presence agent serves (presence.go)
+	}
+	if req.Method == sip.PUBLISH {
+		r := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
+		r.AppendHeader(sip.NewHeader("Allow", allowHeader))
+		s.send(tx, r)
+		return
+	}
+	if req.Method == sip.BYE {
+		s.presence.callEnded(req.CallID().Value())
+		if s.media != nil {
+			s.media.ended(req.CallID().Value())
+		}
 	}
 	out := req.Clone()
 	// A Route to us on an initial request is a preloaded outbound proxy

@@ -208,7 +208,6 @@ func TestFallsBackWhenNewestBindingIsUnreachable(t *testing.T) {
 	older.register()
 	// A newer binding on a WebSocket flow that no longer exists (nothing
 	// listens on port 1, so sipgo cannot reach it).
-	time.Sleep(2 * time.Millisecond) // distinct update times order the bindings
 	dead := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "gone", Host: "gone.invalid"}}
 	ds.bindings.set("1002", dead, flow{Transport: "WS", Addr: "127.0.0.1:1"}, 300)
 	bds := ds.bindings.active("1002")

@@ -45,6 +45,7 @@ func (s *Server) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 		headerExpires = n
 	}
 	f := flowOf(req)
+	token := ""
 	for _, h := range req.GetHeaders("Contact") {
 		c, ok := h.(*sip.ContactHeader)
 		if !ok {
@@ -76,13 +77,18 @@ func (s *Server) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 		case exp > 0 && exp < minExpires:
 			exp = minExpires
 		}
-		s.bindings.set(user, c, f, exp)
+		if t := s.bindings.set(user, c, f, exp); token == "" {
+			token = t
+		}
 	}
 	s.flows.learn(req)
 
 	ok := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
 	for _, bd := range s.bindings.active(user) {
 		ok.AppendHeader(bd.contactHeader())
+	}
+	if token != "" && s.rtpRelay != nil {
+		ok.AppendHeader(sip.NewHeader(relayTokenHeader, token))
 	}
 	s.log.Info("register", "user", user, "flow", f.Transport+" "+f.Addr, "bindings", len(s.bindings.active(user)))
 	s.send(tx, ok)

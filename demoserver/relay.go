@@ -51,6 +51,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 		return
 	}
 	s.flows.learn(req)
+	s.learnMedia(req)
 	if req.IsAck() {
 		for _, t := range targets {
 			if s.prepare(req, t, record) {
@@ -63,6 +64,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 	}
 
 	inviting := req.IsInvite()
+	s.presence.inviteRelayed(req, nil)
 	stop := make(chan struct{})
 	defer close(stop)
 	events := make(chan branchEvent, 4)
@@ -157,11 +159,13 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 				continue
 			}
 			s.flows.learn(res)
+			s.learnMedia(res)
 			switch {
 			case res.StatusCode == sip.StatusTrying:
 			case res.IsProvisional():
 				if !finalSent {
 					s.send(tx, s.relayed(req, res))
+					s.presence.inviteRelayed(req, res)
 				}
 			case res.IsSuccess():
 				if !b.final {
@@ -177,6 +181,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 				finalSent = true
 				if answered == nil {
 					answered = b
+					s.presence.inviteRelayed(req, res)
 				}
 				if !inviting {
 					return
@@ -211,6 +216,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 		}
 	}
 
+	s.presence.inviteDone(req, answered != nil)
 	switch {
 	case answered != nil && inviting:
 		// Stay for Timer M so retransmitted 2xx are relayed.

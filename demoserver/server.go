@@ -14,6 +14,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/opensoftphone/webphone/rtprelay"
 )
 
 // Options configure a Server.
@@ -35,6 +37,18 @@ type Options struct {
 	Accounts map[string]string
 	// Logger receives server and sipgo logs; nil discards them.
 	Logger *slog.Logger
+	// PlainProxy leaves out the presence agent: PUBLISH gets 405 and
+	// SUBSCRIBEs are relayed to the users' phones, like a proxy without a
+	// presence server.
+	PlainProxy bool
+	// RelayPorts is the UDP port range of the built-in RTP relay (served at
+	// /rtp, docs/rtprelay.md); zero uses DefaultRelayPorts.
+	RelayPorts rtprelay.PortRange
+	// RelayPublicIP is the address the relay announces for SDP; empty uses
+	// the IP of Addr as WSURL shows it.
+	RelayPublicIP string
+	// NoRelay leaves the RTP relay out (no token in REGISTER answers).
+	NoRelay bool
 }
 
 // Server is the demo registrar + proxy + static web server.
@@ -47,9 +61,13 @@ type Server struct {
 	sip    *sipgo.Server
 	client *sipgo.Client
 
-	auth     *digestAuth
-	bindings *bindings
-	flows    *flowTable
+	auth       *digestAuth
+	bindings   *bindings
+	flows      *flowTable
+	presence   *presenceAgent   // presence and busy lamps (presence.go)
+	rtpRelay   *rtprelay.Server // the RTP-over-WebSocket relay (rtprelay.go); nil when off
+	media      *mediaBook       // media addresses of relayed calls, the relay's policy
+	relayUsers relayUsers       // relay connections per user
 
 	httpLn  net.Listener
 	httpSrv *http.Server
@@ -85,6 +103,9 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("demoserver: no accounts")
 	}
 	s := &Server{opts: opts, log: log, accounts: acc, bindings: newBindings(), flows: newFlowTable()}
+	if !opts.PlainProxy {
+		s.presence = newPresenceAgent(s)
+	}
 	sipLog := sipgoLogger(log)
 
 	ua, err := sipgo.NewUA(
@@ -156,6 +177,13 @@ func (s *Server) Start(ctx context.Context) error {
 		realm = s.domain
 	}
 	s.auth = newDigestAuth(realm, s.accounts)
+	if err := s.startRelay(); err != nil {
+		ln.Close()
+		if s.udpConn != nil {
+			s.udpConn.Close()
+		}
+		return err
+	}
 
 	s.wsLn = newWSListener(ln.Addr())
 	s.httpSrv = &http.Server{
@@ -239,6 +267,9 @@ func (s *Server) Close() error {
 		}
 		if s.udpConn != nil {
 			_ = s.udpConn.Close()
+		}
+		if s.rtpRelay != nil {
+			_ = s.rtpRelay.Close()
 		}
 		_ = s.ua.Close()
 		s.wg.Wait()

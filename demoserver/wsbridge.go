@@ -12,7 +12,8 @@ package demoserver
 // handed-over connection replays them (request line + headers, re-serialised,
 // followed by anything net/http had buffered) before reading from the socket,
 // so sipgo's upgrader sees the original handshake. No second port, no proxying
-// of frames, and every WebSocket connection lives in sipgo's pool keyed by
+// of frames (only their opcodes are adjusted for binary messages, see
+// wsframes.go), and every WebSocket connection lives in sipgo's pool keyed by
 // its remote address — which is what the proxy uses to reach a client again.
 
 import (
@@ -67,16 +68,20 @@ func (l *wsListener) handoff(c net.Conn) bool {
 }
 
 // replayConn reads first from r (the replayed handshake) and then the
-// socket; onClose runs once when sipgo closes the connection (peer gone or
-// server closing), so the registrar can forget bindings on it at once.
+// socket, and writes through w; r and w fix the WebSocket framing for sipgo
+// (wsframes.go). onClose runs once when sipgo closes the connection (peer
+// gone or server closing), so the registrar can forget bindings on it at
+// once.
 type replayConn struct {
 	net.Conn
 	r       io.Reader
+	w       io.Writer
 	once    sync.Once
 	onClose func()
 }
 
-func (c *replayConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+func (c *replayConn) Read(b []byte) (int, error)  { return c.r.Read(b) }
+func (c *replayConn) Write(b []byte) (int, error) { return c.w.Write(b) }
 
 func (c *replayConn) Close() error {
 	err := c.Conn.Close()
@@ -133,7 +138,8 @@ func (s *Server) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		pending = bytes.Clone(pending)
 	}
 	f := flow{Transport: "WS", Addr: conn.RemoteAddr().String()}
-	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, bytes.NewReader(pending), conn),
+	frames := &binaryToText{src: io.MultiReader(bytes.NewReader(pending), conn)}
+	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, frames), w: &textToBinary{dst: conn},
 		onClose: func() { s.bindings.dropFlow(f) }}
 	if !s.wsLn.handoff(rc) {
 		conn.Close()
