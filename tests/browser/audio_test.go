@@ -85,20 +85,29 @@ func (p *page) waitHears(line string, freq float64, timeout time.Duration) measu
 	}
 }
 
-// waitSilent waits until freq is no longer heard on line (or the line has
-// no received audio at all).
+// waitSilent waits until freq is no longer heard on line: a measurement of
+// the line's received audio must show it. A line with no received audio
+// track to measure fails the test (silence must be measured, not assumed).
 func (p *page) waitSilent(line string, freq float64, timeout time.Duration) measurement {
 	p.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		m := p.measure(line, freq)
-		if !m.OK || m.level(freq) <= silentMaxDB {
+		if m.silentAt(freq) {
 			return m
 		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("%s: still hears %.0f Hz on line %s after %v: %v", p.name, freq, line, timeout, m)
+			p.t.Fatalf("%s: no measured silence at %.0f Hz on line %s within %v: %v", p.name, freq, line, timeout, m)
 		}
 	}
+}
+
+// silentAt reports whether the measurement shows freq at most silentMaxDB
+// loud. No measurement, or one without that frequency's level, shows
+// nothing.
+func (m measurement) silentAt(freq float64) bool {
+	v, ok := m.Levels[fmt.Sprint(freq)]
+	return m.OK && ok && v <= silentMaxDB
 }
 
 // toneWAV writes a 30 s tone for Chromium's fake microphone (it loops the

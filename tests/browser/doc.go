@@ -4,8 +4,10 @@
 // the received audio with a WebAudio AnalyserNode, while the tests call the
 // Mizu API against the embedded demo server, or Kamailio + rtpengine +
 // baresip (tests/infra). The deliverable pages themselves (www/softphone.html,
-// www/examples/basic.html) are driven the way a user drives them: typing into
-// their fields, clicking their buttons and reading their status text. Each
+// www/click2call.html, www/examples/, the demo server's landing page) are
+// driven the way a user drives them: typing into their fields, clicking their
+// buttons and reading what they show; screenshots of the steps go to
+// $WEBPHONE_SCREENSHOTS (else a folder the test names in its log). Each
 // page runs in its own Chromium process (its own process group, killed by the
 // test) with its own fake microphone WAV.
 //

@@ -6,10 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/opensoftphone/webphone/tests/infra"
 )
 
 // chromiumPath is the browser the tests drive.
-const chromiumPath = "/usr/bin/chromium"
+const chromiumPath = infra.ChromiumPath
 
 // repoRoot is the repository root (this package is tests/browser).
 var repoRoot string
@@ -41,7 +43,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	wwwSnapshot = snap
-	if err := copyTree(filepath.Join(root, "www"), snap); err != nil {
+	if err := infra.CopyTree(filepath.Join(root, "www"), snap); err != nil {
 		os.RemoveAll(snap)
 		fmt.Fprintln(os.Stderr, "browser tests: copy www/:", err)
 		os.Exit(1)

@@ -5,16 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/opensoftphone/webphone/tests/infra"
 )
 
 // page is the test page open in its own headless Chromium process.
@@ -65,8 +65,9 @@ func openPage(t *testing.T, name, base, wav string, params map[string]string) *p
 
 // openSitePage is openPage for any page of the site (pageURL without a
 // query): preload, when not empty, is a script Chromium runs in the page
-// before any of the page's own scripts.
-func openSitePage(t *testing.T, name, pageURL, wav string, params map[string]string, preload string) *page {
+// before any of the page's own scripts; extra options override the
+// defaults (e.g. the autoplay policy).
+func openSitePage(t *testing.T, name, pageURL, wav string, params map[string]string, preload string, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	q := url.Values{}
 	for k, v := range params {
@@ -76,37 +77,7 @@ func openSitePage(t *testing.T, name, pageURL, wav string, params map[string]str
 		pageURL += "?" + q.Encode()
 	}
 
-	var cmdMu sync.Mutex
-	var cmd *exec.Cmd
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-file-for-fake-audio-capture", wav),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.ModifyCmdFunc(func(c *exec.Cmd) {
-			// Its own process group, so the test can end every Chromium
-			// process (renderers, zygote, ...) by the group id.
-			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-			cmdMu.Lock()
-			cmd = c
-			cmdMu.Unlock()
-		}),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	chrome := infra.NewChromium(t, wav, extra...)
 	p := &page{t: t, name: name}
 	listen := func(ev any) {
 		switch ev := ev.(type) {
@@ -134,20 +105,14 @@ func openSitePage(t *testing.T, name, pageURL, wav string, params map[string]str
 			p.addConsole(fmt.Sprintf("exception: %s (%s:%d)", text, d.URL, d.LineNumber))
 		}
 	}
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(listen))
+	ctx, cancelCtx := chromedp.NewContext(chrome.Alloc, chromedp.WithListener(listen))
 	p.ctx = ctx
 	t.Cleanup(func() {
 		if t.Failed() {
 			p.dump()
 		}
 		cancelCtx()
-		cancelAlloc()
-		cmdMu.Lock()
-		c := cmd
-		cmdMu.Unlock()
-		if c != nil && c.Process != nil {
-			_ = syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
-		}
+		chrome.Stop()
 	})
 	// The first Run starts the browser, which lives as long as its context:
 	// no timeout on that one.

@@ -2,7 +2,6 @@ package browser
 
 import (
 	"errors"
-	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/opensoftphone/webphone/tests/infra"
 )
 
 // makeSite returns a fresh folder holding the files of www/ (the built
@@ -19,7 +20,7 @@ func makeSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, src := range []string{wwwSnapshot, "testdata"} {
-		if err := copyTree(src, dir); err != nil {
+		if err := infra.CopyTree(src, dir); err != nil {
 			t.Fatalf("site: %v", err)
 		}
 	}
@@ -29,50 +30,6 @@ func makeSite(t *testing.T) string {
 		}
 	}
 	return dir
-}
-
-// copyTree copies the regular files of folder src and of its subfolders
-// (www/examples/) into folder dst; other entries (links, devices) are left
-// out.
-func copyTree(src, dst string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
-		switch {
-		case e.IsDir():
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
-			if err := copyTree(from, to); err != nil {
-				return err
-			}
-		case e.Type().IsRegular():
-			if err := copyFile(from, to); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // serveStatic serves dir over HTTP on a free 127.0.0.1 port until the test

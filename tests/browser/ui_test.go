@@ -3,6 +3,8 @@ package browser
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,7 +29,105 @@ func openUIPage(t *testing.T, name, base, file, wav string, params map[string]st
 		t.Fatalf("%s: %v", name, err)
 	}
 	preload := extraPreload + "\ndocument.addEventListener('DOMContentLoaded', function () {\n" + string(rec) + "\n});\n"
-	return openSitePage(t, name, base+file, wav, params, preload)
+	// a phone-sized window: the skins are made for it, and the screenshots show it
+	return openSitePage(t, name, base+file, wav, params, preload, chromedp.WindowSize(420, 900))
+}
+
+// newTab opens pageURL (with the wp_ parameters) in another tab of p's
+// browser: the two share localStorage, as two tabs of one browser do.
+func (p *page) newTab(name, pageURL string, params map[string]string) *page {
+	p.t.Helper()
+	q := url.Values{}
+	for k, v := range params {
+		q.Set("wp_"+k, v)
+	}
+	if len(q) > 0 {
+		pageURL += "?" + q.Encode()
+	}
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	p.t.Cleanup(cancel)
+	tab := &page{t: p.t, name: name, ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil { // opens the tab, for as long as ctx lives
+		p.t.Fatalf("%s: cannot open a tab: %v", name, err)
+	}
+	startCtx, cancelStart := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelStart()
+	if err := chromedp.Do(startCtx, chromedp.Navigate(pageURL)); err != nil {
+		p.t.Fatalf("%s: cannot open %s: %v", name, pageURL, err)
+	}
+	return tab
+}
+
+// visible reports whether the element sel is shown (not hidden by itself
+// or by a parent).
+func (p *page) visible(sel string) bool {
+	p.t.Helper()
+	var v bool
+	p.eval(`(function (e) { return !!e && e.getClientRects().length > 0; })(document.querySelector(`+jsString(sel)+`))`, &v)
+	return v
+}
+
+// waitVisible waits until the element sel is shown (want true) or hidden.
+func (p *page) waitVisible(sel string, want bool, timeout time.Duration) {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for p.visible(sel) != want {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: %s visible = %v within %v, want %v", p.name, sel, !want, timeout, want)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+// attr is the attribute name of the element sel ("" when either is
+// missing).
+func (p *page) attr(sel, name string) string {
+	p.t.Helper()
+	var v string
+	p.eval(`(function (e) { return e ? (e.getAttribute(`+jsString(name)+`) || '') : ''; })(document.querySelector(`+jsString(sel)+`))`, &v)
+	return v
+}
+
+// noExceptions fails the test when a script of the page threw.
+func (p *page) noExceptions() {
+	p.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.console {
+		if strings.HasPrefix(l, "exception: ") || strings.Contains(l, "listener failed") {
+			p.t.Errorf("%s: a script failed: %s", p.name, l)
+		}
+	}
+}
+
+// screenshotDir is where the UI tests write their screenshots: the folder
+// $WEBPHONE_SCREENSHOTS names, else a folder of the test's own (logged)
+// under the temporary directory, kept after the test.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("WEBPHONE_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "webphone-screenshots", strings.ReplaceAll(t.Name(), "/", "_"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots: %v", err)
+	}
+	t.Logf("screenshots go to %s", dir)
+	return dir
+}
+
+// screenshot writes what the page shows now to dir/name.png.
+func (p *page) screenshot(dir, name string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, uiTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		p.t.Fatalf("%s: screenshot %s: %v", p.name, name, err)
+	}
 }
 
 // uiTimeout bounds one UI action (finding and clicking an element, typing).
@@ -47,6 +148,41 @@ func (p *page) click(sel string) {
 	}
 }
 
+// rightClick clicks the element sel (a CSS selector) with the right mouse
+// button.
+func (p *page) rightClick(sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, uiTimeout)
+	defer cancel()
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel), chromedp.NodeVisible))
+	if err == nil && len(nodes) == 0 {
+		err = errors.New("no such element")
+	}
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.MouseClickNode(nodes[0], chromedp.ButtonRight))
+	}
+	if err != nil {
+		p.t.Fatalf("%s: right-click %s: %v", p.name, sel, err)
+	}
+}
+
+// pressUntil presses the mouse on the element sel and keeps it pressed
+// until done reports true (a long press), then releases it.
+func (p *page) pressUntil(sel string, timeout time.Duration, done func() bool) {
+	p.t.Helper()
+	var xy []float64
+	p.eval(`(function (e) { var r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })(document.querySelector(`+jsString(sel)+`))`, &xy)
+	ctx, cancel := context.WithTimeout(p.ctx, timeout+uiTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+		p.t.Fatalf("%s: press %s: %v", p.name, sel, err)
+	}
+	waitFor(p.t, p.name+": the long press on "+sel, timeout, done)
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+		p.t.Fatalf("%s: release %s: %v", p.name, sel, err)
+	}
+}
+
 // typeInto replaces the value of the input sel by typing text key by key.
 func (p *page) typeInto(sel, text string) {
 	p.t.Helper()
@@ -62,6 +198,26 @@ func (p *page) typeInto(sel, text string) {
 	}
 	if got := p.value(sel); got != text {
 		p.t.Fatalf("%s: %s holds %q after typing %q", p.name, sel, got, text)
+	}
+}
+
+// keys types text with the keyboard into whatever has the focus.
+func (p *page) keys(text string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, uiTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(text)); err != nil {
+		p.t.Fatalf("%s: type %q: %v", p.name, text, err)
+	}
+}
+
+// focus gives the element sel the keyboard focus.
+func (p *page) focus(sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, uiTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(sel))); err != nil {
+		p.t.Fatalf("%s: focus %s: %v", p.name, sel, err)
 	}
 }
 

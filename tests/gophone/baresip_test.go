@@ -34,10 +34,21 @@ type rig struct {
 	b     *infra.Baresip
 	p     *Phone
 	trace *sipTrace
+	// registrar is where baresip dials the Go phone (host:port).
+	registrar string
+	// checkLine, when set, checks more of each call's media path.
+	checkLine func(t *testing.T, l *Line)
 }
 
 // startRig starts everything; sipAddress picks the Go phone's transport.
 func startRig(t *testing.T, withRtpengine bool, sipAddress func(*infra.Kamailio) string) *rig {
+	t.Helper()
+	return startRigWith(t, withRtpengine, sipAddress, nil)
+}
+
+// startRigWith is startRig with the Go phone's media sockets from media
+// (nil: UDP sockets).
+func startRigWith(t *testing.T, withRtpengine bool, sipAddress func(*infra.Kamailio) string, media func() (MediaConns, error)) *rig {
 	t.Helper()
 	rg := &rig{trace: &sipTrace{}}
 	opts := infra.KamailioOptions{Users: users}
@@ -46,6 +57,7 @@ func startRig(t *testing.T, withRtpengine bool, sipAddress func(*infra.Kamailio)
 		opts.RtpengineNG = rg.r.NGAddr
 	}
 	rg.k = infra.StartKamailio(t, opts)
+	rg.registrar = rg.k.UDPAddr
 	wav := filepath.Join(t.TempDir(), "bob-440.wav")
 	// Longer than the test: baresip 1.0 hangs up when its audio file ends.
 	require.NoError(t, infra.WriteToneWAV(wav, baresipTone, 120, 8000))
@@ -62,6 +74,7 @@ func startRig(t *testing.T, withRtpengine bool, sipAddress func(*infra.Kamailio)
 		SIP:    cfg,
 		Source: func() mediacore.PCMSource { return mediacore.NewTone(mediacore.SineTone(goTone, 0.3)) },
 		Trace:  rg.trace.add,
+		Media:  media,
 	})
 	t.Cleanup(rg.p.Stop) // runs before baresip's and Kamailio's cleanups: unregisters while they live
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -119,7 +132,7 @@ func (rg *rig) goPhoneCallsBaresip(t *testing.T) {
 // Session.ApplyOffer; tones and digits cross both ways; bob holds and
 // resumes (re-INVITEs answered by the session), then hangs up.
 func (rg *rig) baresipCallsGoPhone(t *testing.T) {
-	require.NoError(t, rg.b.Dial(rg.p.AOR(rg.k.UDPAddr)))
+	require.NoError(t, rg.b.Dial(rg.p.AOR(rg.registrar)))
 	in, err := rg.p.WaitIncoming(wait)
 	require.NoError(t, err)
 	require.Equal(t, sipcore.Incoming, in.Call().Direction())
@@ -199,6 +212,9 @@ func (rg *rig) checkMediaPath(t *testing.T, l *Line) {
 	sdp := string(l.Call().RemoteSDP())
 	require.Contains(t, sdp, "RTP/AVP ", "plain RTP expected, got:\n%s", sdp)
 	require.NotContains(t, sdp, "a=ice-", "no ICE toward a plain RTP phone")
+	if rg.checkLine != nil {
+		rg.checkLine(t, l)
+	}
 	if rg.r == nil {
 		return
 	}

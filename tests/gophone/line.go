@@ -16,10 +16,11 @@ import (
 // Line is one call of a Phone: its sipcore.Call, its media session and
 // socket, what it heard and the digits it received.
 type Line struct {
-	phone *Phone
-	call  *sipcore.Call
-	sess  *mediacore.Session
-	conn  net.PacketConn
+	phone   *Phone
+	call    *sipcore.Call
+	sess    *mediacore.Session
+	conn    net.PacketConn
+	release func() error // closes the media sockets
 
 	// Heard is the decoded audio of the call.
 	Heard *ToneMeter
@@ -226,6 +227,6 @@ func (l *Line) fail(err error) {
 func (l *Line) closeMedia() {
 	l.closeOnce.Do(func() {
 		l.sess.Stop()
-		_ = l.conn.Close()
+		_ = l.release()
 	})
 }

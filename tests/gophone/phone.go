@@ -29,6 +29,21 @@ type Config struct {
 	Source func() mediacore.PCMSource
 	// Trace, when set, receives every SIP message sent ("out") and received ("in").
 	Trace func(dir string, data []byte)
+	// Media, when set, supplies each call's sockets instead of a UDP socket
+	// on RTPHost (e.g. an RTP relay stream, rtprelay.Stream).
+	Media func() (MediaConns, error)
+}
+
+// MediaConns are the sockets of one call's media.
+type MediaConns struct {
+	// RTP is the RTP socket; its LocalAddr port goes into the SDP.
+	RTP net.PacketConn
+	// RTCP is an optional RTCP socket (port+1).
+	RTCP net.PacketConn
+	// Address is the IP the SDP advertises; "" = RTP's local IP.
+	Address string
+	// Close releases the sockets once the call's media stopped.
+	Close func() error
 }
 
 // Phone is a sipcore user agent whose calls each own a mediacore Session
@@ -48,6 +63,14 @@ type Phone struct {
 	regs     []sipcore.RegState
 }
 
+// traceRaw adapts a raw-message trace function to sipcore's Events.Trace.
+func traceRaw(f func(dir string, data []byte)) func(string, []byte, *sipcore.TracedMessage) {
+	if f == nil {
+		return nil
+	}
+	return func(dir string, data []byte, _ *sipcore.TracedMessage) { f(dir, data) }
+}
+
 // New creates a phone; nothing is sent before Start.
 func New(cfg Config) *Phone {
 	if cfg.Dial == nil {
@@ -63,7 +86,7 @@ func New(cfg Config) *Phone {
 		Incoming:  p.onIncoming,
 		RemoteSDP: p.onRemoteSDP,
 		Offer:     p.onOffer,
-		Trace:     cfg.Trace,
+		Trace:     traceRaw(cfg.Trace),
 	})
 	return p
 }
@@ -133,29 +156,43 @@ func (p *Phone) WaitIncoming(timeout time.Duration) (*Line, error) {
 	return l, nil
 }
 
-// newLine makes a line with its own RTP socket and media session.
+// newLine makes a line with its own media sockets and session.
 func (p *Phone) newLine() (*Line, error) {
-	conn, err := net.ListenPacket("udp4", net.JoinHostPort(p.cfg.RTPHost, "0"))
+	mc, err := p.mediaConns()
 	if err != nil {
 		return nil, err
 	}
-	l := &Line{phone: p, conn: conn, Heard: NewToneMeter(), dir: mediacore.SendRecv}
+	l := &Line{phone: p, conn: mc.RTP, release: mc.Close, Heard: NewToneMeter(), dir: mediacore.SendRecv}
 	var src mediacore.PCMSource
 	if p.cfg.Source != nil {
 		src = p.cfg.Source()
 	}
 	l.sess, err = mediacore.NewSession(mediacore.SessionConfig{
-		Conn:   conn,
-		Codecs: p.cfg.Codecs,
-		Source: src,
-		Sink:   l.Heard,
-		OnDTMF: l.onDTMF,
+		Conn:     mc.RTP,
+		RTCPConn: mc.RTCP,
+		Address:  mc.Address,
+		Codecs:   p.cfg.Codecs,
+		Source:   src,
+		Sink:     l.Heard,
+		OnDTMF:   l.onDTMF,
 	})
 	if err != nil {
-		conn.Close()
+		_ = mc.Close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// mediaConns opens a call's sockets: Config.Media's, or one UDP socket.
+func (p *Phone) mediaConns() (MediaConns, error) {
+	if p.cfg.Media != nil {
+		return p.cfg.Media()
+	}
+	conn, err := listenRTP(p.cfg.RTPHost)
+	if err != nil {
+		return MediaConns{}, err
+	}
+	return MediaConns{RTP: conn, Close: conn.Close}, nil
 }
 
 // line finds the line of c, after any Call in progress registered it.
@@ -180,10 +217,10 @@ func (p *Phone) onCallState(c *sipcore.Call, s sipcore.CallState, reason string)
 	if l == nil {
 		return
 	}
-	l.setState(s, reason)
 	if s == sipcore.CallDisconnected {
-		l.closeMedia()
+		l.closeMedia() // before the state is visible: a test waiting for it sees the media stopped
 	}
+	l.setState(s, reason)
 }
 
 func (p *Phone) onIncoming(c *sipcore.Call) {

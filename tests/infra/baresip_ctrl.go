@@ -197,18 +197,17 @@ func (b *Baresip) Answer() error { _, err := b.ctrl.command("accept", ""); retur
 func (b *Baresip) Hangup() error { _, err := b.ctrl.command("hangup", ""); return err }
 
 // SendDTMF sends digits (0-9, *, #, A-D) on the current call as RFC 4733
-// telephone-events, one digit at a time.
+// telephone-events. They go in one sndcode command: baresip queues the
+// digits and sends them one after the other, each with its own start and
+// end, so nothing here needs to pace them.
 func (b *Baresip) SendDTMF(digits string) error {
 	for _, d := range digits {
 		if !strings.ContainsRune("0123456789*#ABCDabcd", d) {
 			return fmt.Errorf("infra: %q is not a DTMF digit", d)
 		}
-		if _, err := b.ctrl.command("sndcode", string(d)); err != nil {
-			return err
-		}
-		time.Sleep(250 * time.Millisecond) // let the telephone-event end before the next one
 	}
-	return nil
+	_, err := b.ctrl.command("sndcode", digits)
+	return err
 }
 
 // WaitEvent waits for the oldest not yet returned event whose type is one of

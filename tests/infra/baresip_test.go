@@ -1,6 +1,8 @@
 package infra
 
 import (
+	"encoding/binary"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,8 +60,15 @@ func talk(t *testing.T, k *Kamailio, alice, bob *Baresip, manualAnswer bool, han
 	if _, err := bob.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
 		t.Fatalf("bob: %v", err)
 	}
-	// Let two seconds of audio flow both ways, then send DTMF.
-	time.Sleep(2 * time.Second)
+	// Audio flows both ways (checkAudio reads the recordings later): wait
+	// until each side has recorded a second of what it receives, then send
+	// DTMF.
+	for _, b := range []*Baresip{alice, bob} {
+		if _, err := b.WaitEvent("CALL_RTPESTAB", 10*time.Second); err != nil {
+			t.Fatalf("%s: no RTP: %v", b.User, err)
+		}
+		waitReceivedAudio(t, b, time.Second, 10*time.Second)
+	}
 	if err := alice.SendDTMF("19#"); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +94,43 @@ func talk(t *testing.T, k *Kamailio, alice, bob *Baresip, manualAnswer bool, han
 	if _, err := hangup.WaitEvent("CALL_CLOSED", 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// waitReceivedAudio waits until b's recording of the audio it receives
+// holds at least d.
+func waitReceivedAudio(t *testing.T, b *Baresip, d time.Duration, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	got := time.Duration(0)
+	for {
+		if wavs := b.ReceivedWAVs(); len(wavs) == 1 {
+			got = wavDuration(wavs[0])
+			if got >= d {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s recorded %v of received audio within %v, want %v (files %v)", b.User, got, timeout, d, b.RecordedWAVs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// wavDuration is how much audio a PCM WAV file being written holds so far,
+// from its format chunk and its size (the sizes in its header are written
+// only when the file is closed); 0 when the header is not there yet.
+func wavDuration(path string) time.Duration {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 44 || string(b[0:4]) != "RIFF" || string(b[12:16]) != "fmt " {
+		return 0
+	}
+	rate := binary.LittleEndian.Uint32(b[24:28])
+	blockAlign := binary.LittleEndian.Uint16(b[32:34])
+	if rate == 0 || blockAlign == 0 {
+		return 0
+	}
+	frames := (len(b) - 44) / int(blockAlign)
+	return time.Duration(frames) * time.Second / time.Duration(rate)
 }
 
 // checkAudio asserts that each side recorded the other side's tone.

@@ -5,12 +5,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
-	"text/template"
 	"time"
+
+	"github.com/opensoftphone/webphone/deploy/kamailio"
 )
 
 // KamailioOptions configures StartKamailio.
@@ -25,6 +24,11 @@ type KamailioOptions struct {
 	RtpengineNG string
 	// Debug raises Kamailio's log level from 2 (info) to 3 (debug).
 	Debug bool
+	// Presence adds the presence server (presence, presence_xml,
+	// presence_dialoginfo, pua_dialoginfo on db_text tables): PUBLISH and
+	// SUBSCRIBE for presence and dialog (busy lamps) are answered by
+	// Kamailio, which follows the calls it relays for their dialog state.
+	Presence bool
 }
 
 // Kamailio is a running Kamailio registrar/proxy.
@@ -40,13 +44,11 @@ type Kamailio struct {
 	// Dir is the instance's private directory (config, runtime files, log).
 	Dir string
 
-	proc *process
+	proc     *process
+	bin      string
+	args     []string // command line of the running instance
+	restarts int
 }
-
-var (
-	kamailioUserRe = regexp.MustCompile(`^[A-Za-z0-9_.+-]+$`)
-	kamailioPassRe = regexp.MustCompile(`^[ !#%-\[\]-~]*$`) // printable ASCII except " $ \
-)
 
 // StartKamailio starts Kamailio on free 127.0.0.1 ports and waits until it
 // answers OPTIONS over UDP and accepts TCP on the WebSocket port.
@@ -58,23 +60,6 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 	runDir := filepath.Join(dir, "run")
 	if err := os.Mkdir(runDir, 0o755); err != nil {
 		t.Fatalf("infra: %v", err)
-	}
-
-	var users strings.Builder
-	names := make([]string, 0, len(opts.Users))
-	for u := range opts.Users {
-		names = append(names, u)
-	}
-	sort.Strings(names)
-	for _, u := range names {
-		pw := opts.Users[u]
-		if !kamailioUserRe.MatchString(u) {
-			t.Fatalf("infra: Kamailio user name %q has characters the test config does not allow", u)
-		}
-		if !kamailioPassRe.MatchString(pw) {
-			t.Fatalf("infra: Kamailio password of %q has characters the test config does not allow", u)
-		}
-		fmt.Fprintf(&users, "\t$sht(users=>%s) = \"%s\";\n", u, pw)
 	}
 
 	debug := 2
@@ -89,6 +74,12 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 		rtpSock = "udp:" + opts.RtpengineNG
 	}
 
+	var presenceDB string
+	if opts.Presence {
+		presenceDB = filepath.Join(dir, "db")
+		copyKamailioTables(t, presenceDB, "version", "presentity", "active_watchers", "watchers", "xcap", "pua")
+	}
+
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		udpPort := FreeUDPPort(t)
@@ -98,9 +89,10 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 		if err != nil {
 			t.Fatalf("infra: %v", err)
 		}
-		err = template.Must(template.New("kamailio").Parse(kamailioConfig)).Execute(f, map[string]any{
-			"UDPPort": udpPort, "WSPort": wsPort, "Domain": "127.0.0.1", "ModulesDir": modules,
-			"Debug": debug, "Users": users.String(), "RtpengineSock": rtpSock,
+		// the configuration shipped in deploy/kamailio, for this instance
+		err = kamailio.Render(f, kamailio.Config{
+			UDPPort: udpPort, WSPort: wsPort, Domain: "127.0.0.1", ModulesDir: modules,
+			Debug: debug, Users: opts.Users, RtpengineSock: rtpSock, PresenceDB: presenceDB,
 		})
 		f.Close()
 		if err != nil {
@@ -116,20 +108,13 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 			Domain:  "127.0.0.1",
 			Dir:     dir,
 		}
-		k.proc = startProcess(t, fmt.Sprintf("kamailio-%d", attempt), dir, bin, []string{
+		k.bin = bin
+		k.args = []string{
 			"-DD", "-E", "-f", cfgPath, "-Y", runDir, "-P", filepath.Join(runDir, "kamailio.pid"),
 			"-m", "32", "-M", "8", "-a", "no",
-		}, nil)
-		lastErr = k.proc.waitUntil(20*time.Second, func() error {
-			if err := sipOptionsPing(k.UDPAddr, 300*time.Millisecond); err != nil {
-				return err
-			}
-			c, err := net.DialTimeout("tcp", k.WSAddr, 300*time.Millisecond)
-			if err != nil {
-				return err
-			}
-			return c.Close()
-		})
+		}
+		k.proc = startProcess(t, fmt.Sprintf("kamailio-%d", attempt), dir, bin, k.args, nil)
+		lastErr = k.waitReady()
 		if lastErr == nil {
 			return k
 		}
@@ -140,6 +125,45 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 	}
 	t.Fatalf("infra: kamailio did not start after 3 attempts: %v", lastErr)
 	return nil
+}
+
+// waitReady waits until Kamailio answers OPTIONS over UDP and accepts TCP
+// on the WebSocket port.
+func (k *Kamailio) waitReady() error {
+	return k.proc.waitUntil(20*time.Second, func() error {
+		if err := sipOptionsPing(k.UDPAddr, 300*time.Millisecond); err != nil {
+			return err
+		}
+		c, err := net.DialTimeout("tcp", k.WSAddr, 300*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	})
+}
+
+// Restart stops Kamailio and starts it again with the same configuration
+// and ports, as an operator restarting the server would: every WebSocket
+// connection drops and every registration (kept in memory) is forgotten.
+// It returns once the new instance answers; the old instance's log is kept
+// in its own file (Log returns the new one's).
+func (k *Kamailio) Restart(t testing.TB) {
+	t.Helper()
+	k.proc.Stop()
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		k.restarts++
+		k.proc = startProcess(t, fmt.Sprintf("kamailio-restart-%d", k.restarts), k.Dir, k.bin, k.args, nil)
+		if err = k.waitReady(); err == nil {
+			return
+		}
+		k.proc.Stop()
+		if !strings.Contains(k.proc.Log(), "bind") {
+			break
+		}
+		// the port is still held by the closing instance's sockets: retry
+	}
+	t.Fatalf("infra: kamailio did not restart: %v\n%s", err, k.proc.tail(4000))
 }
 
 // Log returns Kamailio's output so far (its stderr log).
@@ -167,4 +191,26 @@ func kamailioModulesDir(t testing.TB) string {
 	}
 	t.Fatalf("infra: Kamailio modules (websocket.so) not found; install kamailio-websocket-modules (scripts/install-deps.sh)")
 	return ""
+}
+
+// kamailioDBTextDir holds the db_text table definitions the kamailio package
+// ships.
+const kamailioDBTextDir = "/usr/share/kamailio/dbtext/kamailio"
+
+// copyKamailioTables creates dir with empty db_text tables (their header
+// lines) for Kamailio's presence modules.
+func copyKamailioTables(t testing.TB, dir string, tables ...string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("infra: %v", err)
+	}
+	for _, tb := range tables {
+		b, err := os.ReadFile(filepath.Join(kamailioDBTextDir, tb))
+		if err != nil {
+			t.Fatalf("infra: Kamailio's db_text table %s (package kamailio): %v", tb, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, tb), b, 0o644); err != nil {
+			t.Fatalf("infra: %v", err)
+		}
+	}
 }

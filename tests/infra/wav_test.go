@@ -1,9 +1,11 @@
 package infra
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestDominantFrequencyFindsWrittenTone(t *testing.T) {
@@ -50,5 +52,31 @@ func TestDominantFrequencyRejectsSilenceAndGarbage(t *testing.T) {
 	}
 	if err := WriteToneWAV(filepath.Join(dir, "x.wav"), 5000, 1, 8000); err == nil {
 		t.Fatal("tone above Nyquist accepted")
+	}
+}
+
+// HasToneSince looks only at the audio after the skipped part.
+func TestHasToneSinceLooksAfterTheSkip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two.wav")
+	rate := 8000
+	var samples []int16
+	for i := 0; i < 2*rate; i++ { // 2 s of 440 Hz, then 2 s of silence
+		samples = append(samples, int16(8000*math.Sin(2*math.Pi*440*float64(i)/float64(rate))))
+	}
+	samples = append(samples, make([]int16, 2*rate)...)
+	if err := WriteWAV(path, samples, rate); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := WAVDuration(path); err != nil || d != 4*time.Second {
+		t.Fatalf("WAVDuration = %v, %v; want 4s", d, err)
+	}
+	if !HasToneSince(path, 440, 0) || !HasToneSince(path, 440, time.Second) {
+		t.Error("the tone in the first two seconds is not found")
+	}
+	if HasToneSince(path, 440, 2*time.Second) {
+		t.Error("silence after 2 s counts as the tone")
+	}
+	if HasToneSince(path, 440, 5*time.Second) {
+		t.Error("nothing after the end of the file counts as the tone")
 	}
 }

@@ -99,7 +99,7 @@ func newAgent(t *testing.T, srv server, user, password string, register bool, tu
 		DTMF:          func(c *sipcore.Call, d string, ms int) { a.dtmf <- d },
 		Message:       func(m sipcore.IncomingMessage) { a.msgs <- m },
 		MessageResult: func(id, to string, code int, reason string) { a.results <- code },
-		Trace: func(dir string, data []byte) {
+		Trace: func(dir string, data []byte, _ *sipcore.TracedMessage) {
 			a.mu.Lock()
 			f := a.trace
 			a.mu.Unlock()

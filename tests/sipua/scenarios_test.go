@@ -158,10 +158,23 @@ func runScenarios(t *testing.T, srv server, a, b string) {
 		out, err := caller.ua.Call(b, []byte(plainSDP))
 		require.NoError(t, err)
 		in := callee.waitIncoming()
+		// The callee may send its BYE only once the caller's ACK for the
+		// 200 has arrived (RFC 3261 15): wait for that ACK on the wire.
+		acked := make(chan struct{}, 1)
+		callee.onTrace(func(dir string, data []byte) {
+			if dir == "in" && strings.HasPrefix(string(data), "ACK ") && strings.Contains(string(data), in.CallID()) {
+				select {
+				case acked <- struct{}{}:
+				default:
+				}
+			}
+		})
+		t.Cleanup(func() { callee.onTrace(nil) })
 		require.NoError(t, in.Accept(sdpWith("sendrecv")))
 		caller.waitState(out, "connected")
 		callee.waitState(in, "connected")
-		time.Sleep(100 * time.Millisecond) // let the ACK land before the BYE
+		recv(t, acked, "the ACK of the 200 at the callee")
+		callee.onTrace(nil)
 		require.NoError(t, in.Hangup())
 		callee.waitState(in, "disconnected|local hangup")
 		caller.waitState(out, "disconnected|remote hangup")

@@ -34,7 +34,8 @@
     };
   }
 
-  ['onAppStateChange', 'onRegStateChange', 'onCallStateChange', 'onCdr', 'onDTMF', 'onEvent', 'onChat'].forEach(
+  ['onAppStateChange', 'onRegStateChange', 'onCallStateChange', 'onCdr', 'onDTMF', 'onEvent', 'onChat',
+    'onPresenceStateChange', 'onBLFStateChange', 'onSMS'].forEach(
     function (name) {
       webphone_api[name](recorder(name));
     }
@@ -47,6 +48,14 @@
   // documented getrtcpeerconnection(line), else the <audio> element the
   // engine plays it with.
   function remoteTrack(line) {
+    // a name instead of a line: the engine's own output of that name
+    // (ring: the ringtone; tones: ringback, call waiting, key tones)
+    if (typeof line === 'string' && isNaN(Number(line))) {
+      var out = document.querySelector('audio[data-webphone-output="' + line + '"]');
+      var os = out && out.srcObject;
+      if (os && os.getAudioTracks && os.getAudioTracks().length) return { track: os.getAudioTracks()[0], from: line + ' output' };
+      return null;
+    }
     var pc = null;
     try {
       pc = webphone_api.getrtcpeerconnection(line);
@@ -61,6 +70,7 @@
     }
     var els = document.getElementsByTagName('audio');
     for (var j = 0; j < els.length; j++) {
+      if (els[j].hasAttribute('data-webphone-output')) continue; // the engine's tones, not a call
       var s = els[j].srcObject;
       if (s && s.getAudioTracks && s.getAudioTracks().length) return { track: s.getAudioTracks()[0], from: 'audio element' };
     }
@@ -138,6 +148,78 @@
           levels: levels
         });
       }, ms);
+    });
+  };
+
+  // T.watch(output, freqs) keeps watching an engine output (20 ms frames)
+  // for short beeps that a T.measure started later would miss; T.watched()
+  // returns {attached, max: {freq: peak dB}, beeps: {freq: times it rose
+  // above -55 dB after being below -75 dB}}.
+  T.watch = function (line, freqs) {
+    var w = { attached: false, max: {}, beeps: {}, on: {} };
+    freqs.forEach(function (f) {
+      w.max[f] = -200;
+      w.beeps[f] = 0;
+      w.on[f] = false;
+    });
+    if (T._watchTimer) clearInterval(T._watchTimer);
+    T._watch = w;
+    var an = null;
+    var bins = null;
+    T._watchTimer = setInterval(function () {
+      if (!an) {
+        var rt = remoteTrack(line);
+        if (!rt) return;
+        if (!audio.ctx) audio.ctx = new AudioContext();
+        an = audio.ctx.createAnalyser();
+        an.fftSize = 2048;
+        an.smoothingTimeConstant = 0;
+        audio.ctx.createMediaStreamSource(new MediaStream([rt.track])).connect(an);
+        bins = new Float32Array(an.frequencyBinCount);
+        w.attached = true;
+      }
+      if (audio.ctx.state !== 'running') audio.ctx.resume();
+      an.getFloatFrequencyData(bins);
+      var binHz = audio.ctx.sampleRate / an.fftSize;
+      freqs.forEach(function (f) {
+        var k = Math.round(f / binHz);
+        var p = -200;
+        for (var j = k - 1; j <= k + 1; j++) if (j >= 0 && j < bins.length && isFinite(bins[j]) && bins[j] > p) p = bins[j];
+        if (p > w.max[f]) w.max[f] = p;
+        if (p > -55 && !w.on[f]) {
+          w.on[f] = true;
+          w.beeps[f]++;
+        } else if (p < -75) {
+          w.on[f] = false;
+        }
+      });
+    }, 20);
+    return true;
+  };
+  T.watched = function () {
+    return T._watch || { attached: false };
+  };
+
+  // T.decode8k(base64) decodes an audio file (a recording the engine
+  // uploaded) with the browser's decoders and resolves to its samples at
+  // 8 kHz, mono, as 16-bit integers.
+  T.decode8k = function (b64) {
+    var bin = atob(b64);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var ctx = new OfflineAudioContext(1, 8000, 8000);
+    return ctx.decodeAudioData(bytes.buffer).then(function (buf) {
+      var out = [];
+      var n = buf.length;
+      var chans = [];
+      for (var c = 0; c < buf.numberOfChannels; c++) chans.push(buf.getChannelData(c));
+      for (var j = 0; j < n; j++) {
+        var v = 0;
+        for (var k = 0; k < chans.length; k++) v += chans[k][j];
+        v /= chans.length || 1;
+        out.push(Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+      }
+      return out;
     });
   };
 
