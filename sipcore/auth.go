@@ -3,6 +3,7 @@ package sipcore
 import (
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
@@ -14,14 +15,55 @@ import (
 type authenticator struct {
 	cfg   Config
 	tries map[string]int // realm -> non-stale attempts
-	// the last accepted challenge, reused with an increasing nonce count
-	cached   *digest.Challenge
-	cachedHd string
-	nc       int
+	memo  *challengeMemo
 }
 
+// newAuthenticator answers the challenges of one request, or of a series
+// (REGISTER refreshes) that keeps it: it remembers its last challenge.
 func newAuthenticator(cfg Config) *authenticator {
-	return &authenticator{cfg: cfg, tries: map[string]int{}}
+	return newSharedAuthenticator(cfg, &challengeMemo{})
+}
+
+// newSharedAuthenticator answers the challenges of one request and shares
+// the remembered challenge with others (the UA's INVITEs: the proxy that
+// challenged one call takes the next call's credentials up front).
+func newSharedAuthenticator(cfg Config, memo *challengeMemo) *authenticator {
+	return &authenticator{cfg: cfg, tries: map[string]int{}, memo: memo}
+}
+
+// challengeMemo is the last accepted digest challenge, reused with an
+// increasing nonce count (RFC 2617 3.2.2); several requests may share it.
+type challengeMemo struct {
+	mu   sync.Mutex
+	chal *digest.Challenge
+	hdr  string // the credentials header it asks for
+	nc   int    // the last nonce count used
+}
+
+// remember makes chal, just answered with nonce count 1, the one to reuse.
+func (m *challengeMemo) remember(chal *digest.Challenge, hdr string) {
+	m.mu.Lock()
+	m.chal, m.hdr, m.nc = chal, hdr, 1
+	m.mu.Unlock()
+}
+
+// next is the remembered challenge with the next nonce count; ok is false
+// when there is none or it has no qop (a nonce count needs one).
+func (m *challengeMemo) next() (chal *digest.Challenge, hdr string, nc int, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.chal == nil || len(m.chal.QOP) == 0 {
+		return nil, "", 0, false
+	}
+	m.nc++
+	return m.chal, m.hdr, m.nc, true
+}
+
+// forget drops the remembered challenge (the server refused it).
+func (m *challengeMemo) forget() {
+	m.mu.Lock()
+	m.chal = nil
+	m.mu.Unlock()
 }
 
 // authorize returns a copy of req carrying credentials for the challenges in
@@ -49,7 +91,7 @@ func (a *authenticator) authorize(req *sip.Request, res *sip.Response) (*sip.Req
 	if err != nil {
 		return nil, false, err
 	}
-	a.cached, a.cachedHd, a.nc = chal, credHdr, 1
+	a.memo.remember(chal, credHdr)
 	next := req.Clone()
 	next.SetBody(req.Body())
 	next.RemoveHeader(credHdr)
@@ -77,21 +119,21 @@ func (a *authenticator) begin() { a.tries = map[string]int{} }
 // preauthorize adds credentials for the remembered challenge to req, with
 // the next nonce count, saving the 401/407 round trip (RFC 2617 3.2.2).
 func (a *authenticator) preauthorize(req *sip.Request) bool {
-	if a.cached == nil || len(a.cached.QOP) == 0 {
+	chal, hdr, nc, ok := a.memo.next()
+	if !ok {
 		return false
 	}
-	a.nc++
-	cred, err := a.credentials(a.cached, req, a.nc)
+	cred, err := a.credentials(chal, req, nc)
 	if err != nil {
 		return false
 	}
-	req.RemoveHeader(a.cachedHd)
-	req.AppendHeader(sip.NewHeader(a.cachedHd, cred.String()))
+	req.RemoveHeader(hdr)
+	req.AppendHeader(sip.NewHeader(hdr, cred.String()))
 	return true
 }
 
 // forget drops the remembered challenge (the server refused it).
-func (a *authenticator) forget() { a.cached = nil }
+func (a *authenticator) forget() { a.memo.forget() }
 
 // pickChallenge chooses the strongest supported digest challenge.
 func pickChallenge(hdrs []sip.Header) *digest.Challenge {

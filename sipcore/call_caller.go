@@ -124,7 +124,7 @@ func (o *caller) buildInvite(offer []byte, hdrs []Header) *sip.Request {
 // responses, authentication, redirects, the 2xx and its ACK, failures.
 func (o *caller) runOutgoing(req *sip.Request) {
 	redirects, retries422 := 0, 0
-	res, err := o.ua.runTx(context.Background(), req, newAuthenticator(o.ua.cfg), txHooks{
+	res, err := o.ua.runTx(context.Background(), req, newSharedAuthenticator(o.ua.cfg, o.ua.inviteAuth), txHooks{
 		sent: func(req *sip.Request, ct *clientTx) {
 			o.mu.Lock()
 			o.invite, o.inviteTx = req, ct

@@ -1,6 +1,7 @@
 package sipcore
 
 import (
+	"github.com/icholy/digest"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,45 @@ func TestOutgoingCallProxyAuthentication(t *testing.T) {
 	assert.Equal(t, inv.CSeq().SeqNo+1, inv2.CSeq().SeqNo)
 	checkDigest(t, headerValue(inv2, "Proxy-Authorization"), "MD5", "INVITE", "1001", "example.com", "secret")
 	p.respond(inv2, 486, "Busy Here", "bob", nil)
+	p.ev.waitState(t, "disconnected|486 Busy Here")
+}
+
+// TestNextInviteReusesTheProxyChallenge: once a proxy challenged one
+// INVITE, the next call's INVITE carries credentials for that challenge
+// with the next nonce count (no 407 round trip); a proxy that refuses the
+// reused nonce gets a fresh answer, and the call goes on.
+func TestNextInviteReusesTheProxyChallenge(t *testing.T) {
+	ua, p := newTestUA(t, nil)
+	_, err := ua.Call("1002", []byte(sdpOffer))
+	require.NoError(t, err)
+	inv := p.expect(sip.INVITE)
+	assert.Empty(t, headerValue(inv, "Proxy-Authorization"))
+	p.respond(inv, 407, "Proxy Authentication Required", "x", nil,
+		sip.NewHeader("Proxy-Authenticate", `Digest realm="example.com", nonce="abc", qop="auth"`))
+	p.expect(sip.ACK)
+	inv2 := p.expect(sip.INVITE)
+	p.respond(inv2, 486, "Busy Here", "bob", nil)
+	p.expect(sip.ACK)
+	p.ev.waitState(t, "disconnected|486 Busy Here")
+
+	_, err = ua.Call("1003", []byte(sdpOffer))
+	require.NoError(t, err)
+	next := p.expect(sip.INVITE)
+	cred, err := digest.ParseCredentials(headerValue(next, "Proxy-Authorization"))
+	require.NoError(t, err, "credentials sent up front")
+	assert.Equal(t, "abc", cred.Nonce)
+	assert.Equal(t, 2, cred.Nc)
+	checkDigest(t, headerValue(next, "Proxy-Authorization"), "MD5", "INVITE", "1001", "example.com", "secret")
+	// this proxy wants a fresh nonce: answered once more, not a wrong password
+	p.respond(next, 407, "Proxy Authentication Required", "x", nil,
+		sip.NewHeader("Proxy-Authenticate", `Digest realm="example.com", nonce="def", qop="auth"`))
+	p.expect(sip.ACK)
+	retry := p.expect(sip.INVITE)
+	cred, err = digest.ParseCredentials(headerValue(retry, "Proxy-Authorization"))
+	require.NoError(t, err)
+	assert.Equal(t, "def", cred.Nonce)
+	assert.Equal(t, 1, cred.Nc)
+	p.respond(retry, 486, "Busy Here", "bob", nil)
 	p.ev.waitState(t, "disconnected|486 Busy Here")
 }
 

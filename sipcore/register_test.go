@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func checkDigest(t *testing.T, value, alg, method, user, realm, password string)
 	assert.Equal(t, "auth", cred.QOP)
 	ha1 := hexHash(alg, user+":"+realm+":"+password)
 	ha2 := hexHash(alg, method+":"+cred.URI)
-	want := hexHash(alg, ha1+":"+cred.Nonce+":"+"00000001"+":"+cred.Cnonce+":auth:"+ha2)
+	want := hexHash(alg, ha1+":"+cred.Nonce+":"+fmt.Sprintf("%08x", cred.Nc)+":"+cred.Cnonce+":auth:"+ha2)
 	assert.Equal(t, want, cred.Response, "digest response")
 }
 

@@ -34,6 +34,9 @@ type UA struct {
 	dialogs *dialogRegistry
 	reg     *registration
 	xfer    *transferTable // REFER and Replaces state (transfers.go)
+	// inviteAuth is the challenge the last INVITE answered: the next
+	// INVITE sends credentials up front and saves the 407 round trip.
+	inviteAuth *challengeMemo
 
 	inbox      chan []byte
 	dialogWork *serialExecutor // inbound requests, one worker per Call-ID
@@ -74,6 +77,8 @@ func NewUA(cfg Config, dial Dialer, ev Events) *UA {
 		log:   log,
 		inbox: make(chan []byte, 512),
 		quit:  make(chan struct{}),
+
+		inviteAuth: &challengeMemo{},
 	}
 	ua.dialogs = newDialogRegistry()
 	ua.dialogWork = newSerialExecutor(dialogQueueLimit, func(v any) { ua.panicked("dialog worker", v) })
