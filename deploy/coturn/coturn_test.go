@@ -16,13 +16,13 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/opensoftphone/webphone/tests/infra"
 )
 
 // STUN/TURN message types and attributes (RFC 5389, RFC 5766).
@@ -111,16 +111,6 @@ func exchange(t *testing.T, c net.Conn, msg []byte, wait time.Duration) (uint16,
 	return parseSTUN(buf[:n])
 }
 
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
 // selfSigned writes a certificate and key for 127.0.0.1 into dir.
 func selfSigned(t *testing.T, dir string) (cert, key string) {
 	t.Helper()
@@ -161,33 +151,11 @@ func confValue(t *testing.T, conf, key string) string {
 	return ""
 }
 
-// lockedBuffer collects coturn's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // coturn runs with the shipped turnserver.conf (ports moved to free ones on
 // 127.0.0.1, a self-signed certificate), answers STUN, refuses a TURN
 // allocation without or with wrong credentials, and grants one with the
 // configured user, in the configured realm.
 func TestCoturnWithTheShippedConfigAllocates(t *testing.T) {
-	bin, err := exec.LookPath("turnserver")
-	if err != nil {
-		t.Fatal("coturn's turnserver is not installed (Debian package coturn)")
-	}
 	confBytes, err := os.ReadFile("turnserver.conf")
 	if err != nil {
 		t.Fatal(err)
@@ -198,26 +166,18 @@ func TestCoturnWithTheShippedConfigAllocates(t *testing.T) {
 
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
-	port := freeUDPPort(t)
-	relay := freeUDPPort(t)
-	cmd := exec.Command(bin, "-c", "turnserver.conf",
+	port := infra.FreeUDPPort(t)
+	relay := infra.FreeUDPPort(t)
+	confPath, err := filepath.Abs("turnserver.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	infra.StartServer(t, "coturn", "turnserver", "-c", confPath,
 		"--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-		"--listening-port="+strconv.Itoa(port), "--tls-listening-port="+strconv.Itoa(freeUDPPort(t)),
+		"--listening-port="+strconv.Itoa(port), "--tls-listening-port="+strconv.Itoa(infra.FreeUDPPort(t)),
 		"--min-port="+strconv.Itoa(relay), "--max-port="+strconv.Itoa(relay+20),
 		"--cert="+cert, "--pkey="+key, "--pidfile="+filepath.Join(dir, "turnserver.pid"),
 		"--log-file=stdout", "--userdb="+filepath.Join(dir, "turndb"))
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("coturn output:\n%s", out.String())
-		}
-	})
 
 	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {

@@ -1,18 +1,17 @@
 package rtpengine
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/opensoftphone/webphone/tests/infra"
 )
 
 // bencode encodes strings, lists of strings and dictionaries of those.
@@ -79,33 +78,6 @@ func ng(c net.Conn, cookie string, msg map[string]any, wait time.Duration) (stri
 	return reply, nil
 }
 
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // The flags deploy/kamailio uses toward a browser (route RTPENGINE_NEXTHOP).
 const towardBrowser = "replace-origin replace-session-connection ICE=force DTLS=passive UDP/TLS/RTP/SAVPF SDES-off rtcp-mux-require generate-mid"
 
@@ -115,28 +87,16 @@ const towardBrowser = "replace-origin replace-session-connection ICE=force DTLS=
 // DTLS-SRTP (the browser takes the DTLS client role), ICE, rtcp-mux and a
 // mid.
 func TestRtpengineWithTheShippedConfigBridgesToWebRTC(t *testing.T) {
-	bin, err := exec.LookPath("rtpengine")
-	if err != nil {
-		t.Fatal("rtpengine is not installed (Debian package rtpengine-daemon)")
-	}
 	dir := t.TempDir()
-	ctl := "127.0.0.1:" + strconv.Itoa(freeUDPPort(t))
+	ctl := "127.0.0.1:" + strconv.Itoa(infra.FreeUDPPort(t))
 	min := 20000 + (os.Getpid()%60)*200 // below the ephemeral ports
-	cmd := exec.Command(bin, "--config-file=rtpengine.conf", "--foreground", "--log-stderr",
-		"--interface=127.0.0.1", "--listen-ng="+ctl, "--port-min="+strconv.Itoa(min),
-		"--port-max="+strconv.Itoa(min+199), "--pidfile="+filepath.Join(dir, "rtpengine.pid"))
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	confPath, err := filepath.Abs("rtpengine.conf")
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("rtpengine output:\n%s", out.String())
-		}
-	})
+	infra.StartServer(t, "rtpengine", "rtpengine", "--config-file="+confPath, "--foreground", "--log-stderr",
+		"--interface=127.0.0.1", "--listen-ng="+ctl, "--port-min="+strconv.Itoa(min),
+		"--port-max="+strconv.Itoa(min+199), "--pidfile="+filepath.Join(dir, "rtpengine.pid"))
 	c, err := net.Dial("udp", ctl)
 	if err != nil {
 		t.Fatal(err)
