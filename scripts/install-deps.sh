@@ -75,6 +75,15 @@ if [ -w /usr/local/bin ]; then
 fi
 log "ok (wasmbrowsertest $WASMBROWSERTEST_VERSION in $gobin)"
 
+# ensure_npm installs Node.js and npm from Debian when npm is missing.
+ensure_npm() {
+	if ! command -v npm >/dev/null 2>&1; then
+		log "installing npm"
+		"${SUDO[@]}" apt-get update -q
+		"${SUDO[@]}" apt-get install -y -q --no-install-recommends nodejs npm
+	fi
+}
+
 # JsSIP for the browser video test against a JsSIP peer page
 # (tests/browser/video_jssip_test.go): the npm package ships CommonJS only,
 # so esbuild bundles it into one browser script, jssip.js, in
@@ -83,11 +92,7 @@ JSSIP_VERSION=3.13.8
 ESBUILD_VERSION=0.24.2
 JSSIP_DIR="${WEBPHONE_JSSIP_DIR:-/opt/webphone-test/jssip-$JSSIP_VERSION}"
 if [ ! -s "$JSSIP_DIR/jssip.js" ]; then
-	if ! command -v npm >/dev/null 2>&1; then
-		log "installing npm"
-		"${SUDO[@]}" apt-get update -q
-		"${SUDO[@]}" apt-get install -y -q --no-install-recommends nodejs npm
-	fi
+	ensure_npm
 	log "npm install jssip@$JSSIP_VERSION esbuild@$ESBUILD_VERSION into $JSSIP_DIR"
 	"${SUDO[@]}" mkdir -p "$JSSIP_DIR"
 	"${SUDO[@]}" npm install --prefix "$JSSIP_DIR" --no-audit --no-fund --loglevel=error \
@@ -104,11 +109,7 @@ log "ok (JsSIP $JSSIP_VERSION in $JSSIP_DIR/jssip.js)"
 TYPESCRIPT_VERSION=5.9.3
 TS_DIR="${WEBPHONE_TYPESCRIPT_DIR:-/opt/webphone-test/typescript-$TYPESCRIPT_VERSION}"
 if [ ! -x "$TS_DIR/node_modules/.bin/tsc" ]; then
-	if ! command -v npm >/dev/null 2>&1; then
-		log "installing npm"
-		"${SUDO[@]}" apt-get update -q
-		"${SUDO[@]}" apt-get install -y -q --no-install-recommends nodejs npm
-	fi
+	ensure_npm
 	log "npm install typescript@$TYPESCRIPT_VERSION into $TS_DIR"
 	"${SUDO[@]}" mkdir -p "$TS_DIR"
 	"${SUDO[@]}" npm install --prefix "$TS_DIR" --no-audit --no-fund --loglevel=error "typescript@$TYPESCRIPT_VERSION"
