@@ -259,6 +259,9 @@ func TestAutoAnswerDoesNotWaitForAStuckPageCallback(t *testing.T) {
 	case <-time.After(waitLong):
 		t.Fatal("no incoming call at b")
 	}
+	// the auto-answer timer is armed after the setup event was queued:
+	// wait for it before moving the clock past it
+	waitUntil(t, "auto-answer timer", func() bool { return clk.armedIn(autoAnswerWait) })
 	clk.Advance(autoAnswerWait)
 	a.rec.waitFor(t, "answered although b's page is stuck", callState("connected"))
 	require.True(t, a.e.Hangup(-1))

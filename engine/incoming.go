@@ -72,8 +72,8 @@ func (e *Engine) onIncoming(c *sipcore.Call) {
 			return
 		}
 		if p.Bool("rejectonbusy", false) {
+			e.endLine(l, "486 rejectonphonebusy", DiscLocal) // before sipcore's own end event
 			e.safeGo("reject", func() { _ = c.Reject(486) })
-			e.endLine(l, "486 rejectonphonebusy", DiscLocal)
 			return
 		}
 	}
@@ -191,8 +191,8 @@ func (e *Engine) Reject() (ok bool) {
 		return false
 	}
 	c := l.call
+	e.endLine(l, "603 rejected", DiscLocal) // first: the line keeps this reason
 	e.safeGo("reject", func() { _ = c.Reject(603) })
-	e.endLine(l, "603 rejected", DiscLocal)
 	return true
 }
 
@@ -226,12 +226,14 @@ func (e *Engine) forwardLine(l *line, number, why string) bool {
 		return false
 	}
 	c := l.call
+	// the line ends first, with this reason: sipcore's own end event for
+	// the 302 ("forwarded to ...") then finds it ended and changes nothing
+	e.endLine(l, "302 "+why, DiscLocal)
 	e.safeGo("forward", func() {
 		if err := c.Forward(target); err != nil {
 			e.logWarn("forward: " + err.Error())
 		}
 	})
-	e.endLine(l, "302 "+why, DiscLocal)
 	return true
 }
 
@@ -276,8 +278,10 @@ func (e *Engine) hangupLineReason(l *line, text string, party int) {
 	default:
 		reason = "603 " + text
 	}
+	// the line ends first, so that it keeps this reason and the tones stop
+	// before Hangup returns; sipcore's own end event then changes nothing
+	e.endLine(l, reason, party)
 	if c != nil {
 		e.safeGo("hangup", func() { _ = c.Hangup() })
 	}
-	e.endLine(l, reason, party)
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"sync"
 	"testing"
 
 	"github.com/opensoftphone/webphone/demoserver"
 	"github.com/opensoftphone/webphone/sipcore"
+	"github.com/opensoftphone/webphone/sipcore/nettransport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -74,12 +77,14 @@ func TestSetPresenceStatusVocabulary(t *testing.T) {
 	assert.False(t, e.CheckBLF(""))
 }
 
-// A user just subscribed (no server to answer here) is Unknown in
-// checkpresence's summary; a user not watched is left out.
+// A user just subscribed (the server takes the connection and never
+// answers) is Unknown in checkpresence's summary; a user not watched is
+// left out.
 func TestPresenceSummaryBeforeAnyState(t *testing.T) {
-	e := New(Options{AutoStartDelay: -1})
+	e := New(Options{Dialer: nettransport.Dial, AutoStartDelay: -1})
 	defer e.Close()
-	require.True(t, e.SetParameter("serveraddress", "127.0.0.1:9"))
+	require.True(t, e.SetParameter("webrtcserveraddress", "ws://"+silentServer(t)+"/ws"))
+	require.True(t, e.SetParameter("serveraddress", "127.0.0.1"))
 	require.True(t, e.CheckPresence("2001, 2002"))
 	assert.Equal(t, "2001,Unknown;2002,Unknown", e.PresenceSummary("2001,2002,2003"))
 	assert.Empty(t, e.PresenceSummary(""))
@@ -184,4 +189,34 @@ func TestPresencePeerModeOnAPlainProxy(t *testing.T) {
 	// nobody answers for a user that is not registered
 	require.True(t, b.e.CheckPresence("1003"))
 	b.rec.waitFor(t, "1003 offline", presenceChange("1003", "Offline"))
+}
+
+// silentServer is a TCP address that takes connections and never says a
+// word (a WebSocket handshake to it waits until its own timeout).
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }
