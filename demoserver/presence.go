@@ -473,6 +473,7 @@ func (a *presenceAgent) deliver(w *watcher, req *sip.Request) {
 		return
 	}
 	defer clTx.Terminate()
+	gone := a.s.live.gone(w.dst)
 	for {
 		select {
 		case res := <-clTx.Responses():
@@ -485,6 +486,9 @@ func (a *presenceAgent) deliver(w *watcher, req *sip.Request) {
 			}
 			return
 		case <-clTx.Done():
+			a.drop(w)
+			return
+		case <-gone: // the watcher's connection closed
 			a.drop(w)
 			return
 		case <-ctx.Done():

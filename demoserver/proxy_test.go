@@ -229,6 +229,23 @@ func TestClosedWebSocketDropsItsBindings(t *testing.T) {
 	require.Eventually(t, func() bool { return len(ds.bindings.active("1001")) == 0 }, waitLong, time.Millisecond)
 }
 
+// A callee whose browser tab closes while its phone rings: the caller gets
+// 480 at once, not after the transaction timer (32 s; the call here allows
+// 10 s).
+func TestCalleeConnectionClosingEndsThePendingInvite(t *testing.T) {
+	ds := startServer(t, "")
+	a := newPhone(t, ds, "WS", "1001")
+	b := newPhone(t, ds, "WS", "1002")
+	a.register()
+	b.register()
+	b.setOnInvite(func(d *sipgo.DialogServerSession) {
+		_ = d.Respond(sip.StatusRinging, "Ringing", nil)
+		b.ua.Close() // the tab goes away, the INVITE unanswered
+	})
+	_, err := a.call("1002")
+	requireFinal(t, err, 480)
+}
+
 // Phones configured with an outbound proxy (baresip's outbound=) preload a
 // Route to us on the initial INVITE; it must still be record-routed.
 func TestPreloadedRouteIsRecordRouted(t *testing.T) {

@@ -27,7 +27,9 @@ type branch struct {
 	out      *sip.Request
 	dst      flow
 	tx       sip.ClientTransaction
-	final    bool // final response received or transaction ended
+	gone     <-chan struct{} // closed when dst's connection closes (flowlife.go)
+	lost     bool            // ended because dst's connection closed
+	final    bool            // final response received or transaction ended
 	canceled bool
 }
 
@@ -82,7 +84,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 			continue
 		}
 		s.log.Debug("forwarded", "method", req.Method, "dst", t.dst.Transport+" "+t.dst.Addr)
-		b := &branch{out: t.out, dst: t.dst, tx: clTx}
+		b := &branch{out: t.out, dst: t.dst, tx: clTx, gone: s.live.gone(t.dst)}
 		branches = append(branches, b)
 		if inviting {
 			clTx.OnRetransmission(func(res *sip.Response) {
@@ -154,7 +156,7 @@ func (s *Server) relay(req *sip.Request, tx sip.ServerTransaction, targets []tar
 				if !b.final {
 					b.final = true
 					pending--
-					transportErr = transportErr || errors.Is(b.tx.Err(), sip.ErrTransactionTransport)
+					transportErr = transportErr || b.lost || errors.Is(b.tx.Err(), sip.ErrTransactionTransport)
 				}
 				continue
 			}
@@ -263,6 +265,10 @@ func pumpBranch(b *branch, events chan<- branchEvent, stop <-chan struct{}) {
 			}
 			emit(nil)
 			return
+		case <-b.gone:
+			// the connection closed: no answer can come back on it
+			b.gone, b.lost = nil, true
+			b.tx.Terminate()
 		case <-stop:
 			return
 		}

@@ -64,6 +64,7 @@ type Server struct {
 	auth       *digestAuth
 	bindings   *bindings
 	flows      *flowTable
+	live       *liveFlows       // open WebSocket connections (flowlife.go)
 	presence   *presenceAgent   // presence and busy lamps (presence.go)
 	rtpRelay   *rtprelay.Server // the RTP-over-WebSocket relay (rtprelay.go); nil when off
 	media      *mediaBook       // media addresses of relayed calls, the relay's policy
@@ -102,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	if len(acc) == 0 {
 		return nil, errors.New("demoserver: no accounts")
 	}
-	s := &Server{opts: opts, log: log, accounts: acc, bindings: newBindings(), flows: newFlowTable()}
+	s := &Server{opts: opts, log: log, accounts: acc, bindings: newBindings(), flows: newFlowTable(), live: newLiveFlows()}
 	if !opts.PlainProxy {
 		s.presence = newPresenceAgent(s)
 	}
@@ -119,7 +120,6 @@ func New(opts Options) (*Server, error) {
 			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
 				log.Debug("stray response dropped", "res", r.Short())
 			}),
-			sip.WithTransactionLayerTerminateOnConnClose(),
 		),
 	)
 	if err != nil {

@@ -140,8 +140,13 @@ func (s *Server) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	f := flow{Transport: "WS", Addr: conn.RemoteAddr().String()}
 	frames := &binaryToText{src: io.MultiReader(bytes.NewReader(pending), conn)}
 	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, frames), w: &textToBinary{dst: conn},
-		onClose: func() { s.bindings.dropFlow(f) }}
+		onClose: func() {
+			s.live.closed(f)
+			s.bindings.dropFlow(f)
+		}}
+	s.live.opened(f)
 	if !s.wsLn.handoff(rc) {
+		s.live.closed(f)
 		conn.Close()
 	}
 }
