@@ -14,20 +14,25 @@ type liveFlows struct {
 
 func newLiveFlows() *liveFlows { return &liveFlows{m: make(map[flow]chan struct{})} }
 
-// opened records an open WebSocket connection.
-func (l *liveFlows) opened(f flow) {
+// opened records an open WebSocket connection and returns the function
+// that records its close (its watchers are told; a later connection from
+// the same address is left alone). The function may be called more than
+// once.
+func (l *liveFlows) opened(f flow) (closed func()) {
+	ch := make(chan struct{})
 	l.mu.Lock()
-	l.m[f] = make(chan struct{})
+	l.m[f] = ch
 	l.mu.Unlock()
-}
-
-// closed records that f's connection closed: its watchers are told.
-func (l *liveFlows) closed(f flow) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ch, ok := l.m[f]; ok {
-		close(ch)
-		delete(l.m, f)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			if l.m[f] == ch {
+				delete(l.m, f)
+			}
+			l.mu.Unlock()
+			close(ch)
+		})
 	}
 }
 

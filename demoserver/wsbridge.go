@@ -138,15 +138,15 @@ func (s *Server) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		pending = bytes.Clone(pending)
 	}
 	f := flow{Transport: "WS", Addr: conn.RemoteAddr().String()}
+	closed := s.live.opened(f)
 	frames := &binaryToText{src: io.MultiReader(bytes.NewReader(pending), conn)}
 	rc := &replayConn{Conn: conn, r: io.MultiReader(&head, frames), w: &textToBinary{dst: conn},
 		onClose: func() {
-			s.live.closed(f)
+			closed()
 			s.bindings.dropFlow(f)
 		}}
-	s.live.opened(f)
 	if !s.wsLn.handoff(rc) {
-		s.live.closed(f)
+		closed()
 		conn.Close()
 	}
 }
