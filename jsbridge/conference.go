@@ -38,7 +38,12 @@ type PageConference struct {
 	mu      sync.Mutex
 	legs    map[int]*confLeg
 	sources []safejs.Value // the received-audio sources of the current mix
+	wanted  []int          // the lines of the last MixLines
+	waiting map[int]bool   // lines whose microphone is still opening
 }
+
+// errNoMicrophone is a leg whose call sends no microphone track.
+var errNoMicrophone = errors.New("the call sends no microphone (useaudiorecord?)")
 
 var _ engine.ConferenceMixer = (*PageConference)(nil)
 
@@ -63,6 +68,7 @@ func (c *PageConference) warn(msg string) {
 func (c *PageConference) MixLines(lines []int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.wanted = append([]int(nil), lines...)
 	for _, s := range c.sources {
 		_, _ = s.Call("disconnect")
 	}
@@ -91,6 +97,9 @@ func (c *PageConference) MixLines(lines []int) error {
 			continue
 		}
 		leg, err := c.join(actx, n)
+		if errors.Is(err, errNoMicrophone) && c.joinWhenMicrophoneSettles(n) {
+			continue // the call connected before its microphone opened
+		}
 		if err != nil {
 			problems = append(problems, "line "+strconv.Itoa(n)+": "+err.Error())
 			continue
@@ -127,6 +136,41 @@ func (c *PageConference) MixLines(lines []int) error {
 	return nil
 }
 
+// joinWhenMicrophoneSettles mixes again once line n's microphone, still
+// opening (the call's offer did not wait for it), is on its sender; false
+// when it has settled already (the call really sends none). c.mu is held.
+func (c *PageConference) joinWhenMicrophoneSettles(n int) bool {
+	settled := c.Media.MicrophoneSettled(n)
+	select {
+	case <-settled:
+		return false
+	default:
+	}
+	if c.waiting[n] {
+		return true
+	}
+	if c.waiting == nil {
+		c.waiting = map[int]bool{}
+	}
+	c.waiting[n] = true
+	go func() {
+		<-settled // bounded: PeerMedia gives up after micOpenTimeout
+		c.mu.Lock()
+		delete(c.waiting, n)
+		lines := append([]int(nil), c.wanted...)
+		c.mu.Unlock()
+		for _, l := range lines {
+			if l == n {
+				if err := c.MixLines(lines); err != nil {
+					c.warn("conference: " + err.Error())
+				}
+				return
+			}
+		}
+	}()
+	return true
+}
+
 // join makes line n a leg: its sent track goes through a destination of
 // its own, which the sender sends from now on.
 func (c *PageConference) join(actx safejs.Value, n int) (*confLeg, error) {
@@ -140,7 +184,7 @@ func (c *PageConference) join(actx safejs.Value, n int) (*confLeg, error) {
 	}
 	sender, mic, ok := audioSender(pc)
 	if !ok {
-		return nil, errors.New("the call sends no microphone (useaudiorecord?)")
+		return nil, errNoMicrophone
 	}
 	dest, err := actx.Call("createMediaStreamDestination")
 	if err != nil {
