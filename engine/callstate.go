@@ -164,6 +164,18 @@ func (e *Engine) startRingTimer(l *line) {
 	t.mu.Unlock()
 }
 
+// endLineThen ends l with reason first and only then runs the SIP action
+// that goes with it (a reject, 302, CANCEL or BYE) in the background: the
+// line keeps this reason and its tones stop before the API call returns,
+// and sipcore's own end event for the action then finds the line ended.
+// A nil act only ends the line.
+func (e *Engine) endLineThen(l *line, reason string, party int, what string, act func()) {
+	e.endLine(l, reason, party)
+	if act != nil {
+		e.safeGo(what, act)
+	}
+}
+
 // endLine finishes a line exactly once: releases it, closes its media and
 // fires disconnected (after setup if that never went out), the
 // CallDisconnect/Finished statuses and the CDR.

@@ -72,8 +72,7 @@ func (e *Engine) onIncoming(c *sipcore.Call) {
 			return
 		}
 		if p.Bool("rejectonbusy", false) {
-			e.endLine(l, "486 rejectonphonebusy", DiscLocal) // before sipcore's own end event
-			e.safeGo("reject", func() { _ = c.Reject(486) })
+			e.endLineThen(l, "486 rejectonphonebusy", DiscLocal, "reject", func() { _ = c.Reject(486) })
 			return
 		}
 	}
@@ -191,8 +190,7 @@ func (e *Engine) Reject() (ok bool) {
 		return false
 	}
 	c := l.call
-	e.endLine(l, "603 rejected", DiscLocal) // first: the line keeps this reason
-	e.safeGo("reject", func() { _ = c.Reject(603) })
+	e.endLineThen(l, "603 rejected", DiscLocal, "reject", func() { _ = c.Reject(603) })
 	return true
 }
 
@@ -226,10 +224,7 @@ func (e *Engine) forwardLine(l *line, number, why string) bool {
 		return false
 	}
 	c := l.call
-	// the line ends first, with this reason: sipcore's own end event for
-	// the 302 ("forwarded to ...") then finds it ended and changes nothing
-	e.endLine(l, "302 "+why, DiscLocal)
-	e.safeGo("forward", func() {
+	e.endLineThen(l, "302 "+why, DiscLocal, "forward", func() {
 		if err := c.Forward(target); err != nil {
 			e.logWarn("forward: " + err.Error())
 		}
@@ -278,10 +273,14 @@ func (e *Engine) hangupLineReason(l *line, text string, party int) {
 	default:
 		reason = "603 " + text
 	}
-	// the line ends first, so that it keeps this reason and the tones stop
-	// before Hangup returns; sipcore's own end event then changes nothing
-	e.endLine(l, reason, party)
-	if c != nil {
-		e.safeGo("hangup", func() { _ = c.Hangup() })
+	e.endLineThen(l, reason, party, "hangup", hangupOf(c))
+}
+
+// hangupOf is the action that ends call c whatever its state (BYE, CANCEL
+// or 603), or nil when the line has no call yet.
+func hangupOf(c *sipcore.Call) func() {
+	if c == nil {
+		return nil
 	}
+	return func() { _ = c.Hangup() }
 }

@@ -160,10 +160,7 @@ func (e *Engine) dropLine(l *line, reason string, party int) {
 	e.lines.mu.Lock()
 	c := l.call
 	e.lines.mu.Unlock()
-	e.endLine(l, reason, party)
-	if c != nil {
-		e.safeGo("hangup", func() { _ = c.Hangup() })
-	}
+	e.endLineThen(l, reason, party, "hangup", hangupOf(c))
 }
 
 // refreshCall gives the peer of an established call the Contact of the new
