@@ -8,6 +8,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 	"github.com/opensoftphone/webphone/engine"
+	"github.com/opensoftphone/webphone/mediacore"
 )
 
 // BaseURLName is the global webphone_api.js sets to its own folder, the
@@ -57,9 +58,9 @@ func (a *PageAlerts) SetTone(t engine.Tone, ringtone string) {
 	case engine.ToneRing:
 		go a.startRing(gen, ringtone)
 	case engine.ToneRingback:
-		a.startGenerated(gen, "ringback", renderCadence(RingbackSpec))
+		a.startGenerated(gen, "ringback")
 	case engine.ToneCallWaiting:
-		a.startGenerated(gen, "callwaiting", renderCadence(CallWaitingSpec))
+		a.startGenerated(gen, "callwaiting")
 	}
 }
 
@@ -97,9 +98,31 @@ func (a *PageAlerts) Beep(b engine.Beep) {
 	}
 }
 
+// loopedTones are the generated tones SetTone loops, by cache key.
+var loopedTones = map[string]mediacore.ToneSpec{"ringback": RingbackSpec, "callwaiting": CallWaitingSpec}
+
+// Prepare renders the generated tones a call starts with (the ringback,
+// the call-waiting beep) ahead of the first call: rendering them costs a
+// first call tens of milliseconds of the page's thread just as the answer
+// comes in. Call it once the page's AudioContext is made
+// (PageAudio.Prepare), off the call path.
+func (a *PageAlerts) Prepare() {
+	for key := range loopedTones {
+		if _, err := a.generated(key); err != nil {
+			return
+		}
+	}
+}
+
+// generated returns the AudioBuffer of a looped generated tone, rendering
+// it on first use.
+func (a *PageAlerts) generated(key string) (safejs.Value, error) {
+	return a.cachedBuffer(key, func() (safejs.Value, error) { return a.Audio.pcmBuffer(renderCadence(loopedTones[key])) })
+}
+
 // startGenerated loops a generated tone on the tones output.
-func (a *PageAlerts) startGenerated(gen int, key string, pcm []int16) {
-	buf, err := a.cachedBuffer(key, func() (safejs.Value, error) { return a.Audio.pcmBuffer(pcm) })
+func (a *PageAlerts) startGenerated(gen int, key string) {
+	buf, err := a.generated(key)
 	if err != nil {
 		a.warn("cannot play the " + key + " tone: " + err.Error())
 		return

@@ -34,6 +34,10 @@ type PageAudio struct {
 	outputs map[string]*audioOutput
 	unlock  safejs.Func
 	sounds  map[string]safejs.Value // decoded sound files by URL
+	// inUse: something (a call's microphone, a tone, the recorder) has
+	// asked for the context. Until then a context made ahead (Prepare)
+	// stays suspended, and gestures do not resume it.
+	inUse bool
 }
 
 // audioOutput is one output chain: gain -> destination -> <audio>.
@@ -53,10 +57,48 @@ func (a *PageAudio) context() (safejs.Value, error) {
 	return a.contextLocked()
 }
 
+// contextLocked is context with a.mu held: it marks the context in use and
+// resumes one that Prepare made and suspended.
 func (a *PageAudio) contextLocked() (safejs.Value, error) {
+	wasInUse := a.inUse
+	a.inUse = true
+	if a.haveCtx {
+		if !wasInUse {
+			// after Prepare's suspend, even one still under way (the
+			// context runs the two in order)
+			catchRejection(a.ctx.Call("resume"))
+		}
+		return a.ctx, nil
+	}
+	return a.newContextLocked()
+}
+
+// Prepare makes the AudioContext ahead of its first use and leaves it
+// suspended (no audio thread runs while the page is idle). Making one
+// blocks the page's thread for 100-200 ms in Chromium (it opens the audio
+// output), which a call would otherwise pay between its offer and its
+// INVITE; resuming it takes a few milliseconds, off the page's thread.
+func (a *PageAudio) Prepare() { _, _ = a.idleContext() }
+
+// idleContext returns the context for work that needs no running audio
+// (making and decoding AudioBuffers): unlike context, it does not resume
+// a context that Prepare suspended, and a context it makes stays
+// suspended until something plays.
+func (a *PageAudio) idleContext() (safejs.Value, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.haveCtx {
 		return a.ctx, nil
 	}
+	ctx, err := a.newContextLocked()
+	if err == nil {
+		catchRejection(ctx.Call("suspend"))
+	}
+	return ctx, err
+}
+
+// newContextLocked creates the context and its gesture listeners.
+func (a *PageAudio) newContextLocked() (safejs.Value, error) {
 	ctor, err := global("AudioContext")
 	if err != nil || ctor.Type() != safejs.TypeFunction {
 		if ctor, err = global("webkitAudioContext"); err != nil || ctor.Type() != safejs.TypeFunction {
@@ -97,7 +139,7 @@ func (a *PageAudio) listenForGestureLocked() {
 // what a user gesture does; calling it without one may do nothing.
 func (a *PageAudio) Resume() {
 	a.mu.Lock()
-	ctx, have := a.ctx, a.haveCtx
+	ctx, have := a.ctx, a.haveCtx && a.inUse
 	var els []safejs.Value
 	for _, o := range a.outputs {
 		els = append(els, o.el)
@@ -216,7 +258,7 @@ func setSink(el safejs.Value, deviceID string) error {
 
 // pcmBuffer turns 8 kHz PCM into an AudioBuffer of the page's context.
 func (a *PageAudio) pcmBuffer(pcm []int16) (safejs.Value, error) {
-	ctx, err := a.context()
+	ctx, err := a.idleContext()
 	if err != nil {
 		return safejs.Undefined(), err
 	}

@@ -44,7 +44,7 @@ func (a *PageAudio) loadSound(u string) (safejs.Value, error) {
 	if err != nil {
 		return safejs.Undefined(), err
 	}
-	actx, err := a.context()
+	actx, err := a.idleContext() // decoding needs no running audio
 	if err != nil {
 		return safejs.Undefined(), err
 	}

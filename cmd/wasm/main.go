@@ -17,16 +17,22 @@ import (
 func main() {
 	var e *engine.Engine
 	var media *jsbridge.MediaRegistry
+	var alerts *jsbridge.PageAlerts
+	audio := &jsbridge.PageAudio{}
 	emitPage := jsbridge.NewEmitter(jsbridge.DispatcherName)
 	emit := func(callback string, args ...any) {
 		emitPage(callback, args...)
-		// Once registered, make the first call's connection and gather its
-		// ICE candidates ahead of the call.
+		// Once registered, prepare what the first call needs and is slow
+		// to make: its connection with gathered ICE candidates, the page's
+		// AudioContext (its microphone graph), the ringback.
 		if callback == "onRegStateChange" && len(args) > 0 && args[0] == "registered" && e != nil {
-			go media.Prewarm(e.Params())
+			go func() {
+				media.Prewarm(e.Params())
+				audio.Prepare()
+				alerts.Prepare()
+			}()
 		}
 	}
-	audio := &jsbridge.PageAudio{}
 	devices := &jsbridge.PageDevices{
 		Audio: audio,
 		Warn:  func(msg string) { emit("onEvent", "log", "WARNING, devices: "+msg) },
@@ -42,7 +48,7 @@ func main() {
 		Warn: func(msg string) { emit("onEvent", "log", "WARNING, "+msg) },
 		Log:  func(msg string) { emit("onEvent", "log", "EVENT, "+msg) },
 	}
-	alerts := &jsbridge.PageAlerts{
+	alerts = &jsbridge.PageAlerts{
 		Audio: audio,
 		Warn:  func(msg string) { emit("onEvent", "log", "WARNING, tones: "+msg) },
 	}
