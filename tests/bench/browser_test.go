@@ -240,6 +240,9 @@ func (b *browser) call(name string, bob *infra.Baresip) float64 {
 		b.eval(`({CallAt: B.callAt, ConnectedAt: B.connectedAt})`, &at)
 		return at.ConnectedAt > 0
 	})
+	var wire []string
+	b.eval(`B.wire`, &wire)
+	b.t.Logf("%s call: %.0f ms, SIP %v", name, at.ConnectedAt-at.CallAt, wire)
 	if _, err := bob.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
 		b.t.Fatalf("baresip: %v", err)
 	}
