@@ -150,6 +150,15 @@ func (m *PeerMedia) MuteVideo(direction int, on bool) error {
 	return nil
 }
 
+// videoWanted reports whether our next offer brings video: the call asked
+// for it (or the policy forces it) and the policy allows it.
+func (m *PeerMedia) videoWanted() bool {
+	policy := m.cfg.Video.Policy
+	m.video.mu.Lock()
+	defer m.video.mu.Unlock()
+	return (m.video.wanted || policy == VideoForced) && policy != VideoOff
+}
+
 // prepareVideo readies the video transceiver before createOffer (answering
 // false) or createAnswer (answering true, after setRemoteDescription):
 //   - an offer carries video when SetVideo(true) or video=2, else a video
@@ -177,10 +186,7 @@ func (m *PeerMedia) prepareVideo(ctx context.Context, hold string, answering boo
 			return nil
 		}
 	} else {
-		v.mu.Lock()
-		wanted := (v.wanted || policy == VideoForced) && policy != VideoOff
-		v.mu.Unlock()
-		if !wanted {
+		if !m.videoWanted() {
 			if ok {
 				_, _ = tx.Call("stop")
 			}
