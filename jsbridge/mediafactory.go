@@ -31,6 +31,8 @@ type MediaRegistry struct {
 	byLine map[int]*lineMedia
 	spare  *PeerMedia // made ahead for the next call (Prewarm), with a candidate pool
 
+	rehearsed sync.Once // Prewarm's rehearsal offer
+
 	video videoDisplay // mediafactory_video.go
 }
 
@@ -56,7 +58,7 @@ func (m *lineMedia) Close() {
 		}
 		m.reg.mu.Unlock()
 		if m.PeerMedia.cfg.Pool {
-			go m.reg.prewarmNext(m.PeerMedia.cfg) // this call took the spare: make the next
+			m.reg.prewarmNext(m.PeerMedia.cfg) // this call took the spare: make the next
 		}
 	})
 }
@@ -98,13 +100,9 @@ func (r *MediaRegistry) Factory(line int, p *engine.Params) (engine.Media, error
 
 // Prewarm makes the next call's RTCPeerConnection now, with the ICE
 // servers of p and a candidate pool, so that the call finds its candidates
-// gathered (and a STUN server that never answers has had its grace time),
-// and the offer an audio call starts with already applied
-// (rtcmedia_prepared.go). The first one also readies what a page does only
-// once: the browser's WebRTC media engine, and the wasm compiling the
-// offer path the first time it runs. The page calls it once registered;
-// every call then prepares the next. A spare whose ICE servers no longer
-// match p is replaced. It awaits Promises: run it on a goroutine.
+// gathered (and a STUN server that never answers has had its grace time).
+// The page calls it once registered; every call then prepares the next.
+// A spare whose ICE servers no longer match p is replaced.
 func (r *MediaRegistry) Prewarm(p *engine.Params) {
 	cfg := PeerMediaConfigFromParams(p)
 	r.mu.Lock()
@@ -118,8 +116,8 @@ func (r *MediaRegistry) Prewarm(p *engine.Params) {
 	if old != nil {
 		old.Close()
 	}
-	pm := newSpare(cfg)
-	if pm == nil {
+	pm, err := NewPeerMedia(spareConfig(cfg))
+	if err != nil {
 		return // the call makes its own
 	}
 	r.mu.Lock()
@@ -128,25 +126,29 @@ func (r *MediaRegistry) Prewarm(p *engine.Params) {
 	if old != nil {
 		old.Close()
 	}
+	r.rehearsed.Do(func() { rehearseOffer(cfg.Codecs) })
 }
 
-// newSpare makes a connection for a call configured as cfg, ahead of it,
-// with its offer applied and usable candidates in its local description;
-// nil when the browser refuses. The wait for candidates matters: a call
-// that makes an offer of its own (no microphone, video, other codecs)
-// carries the candidates of the prepared description over into its own,
-// but not those still on their way when it was applied.
-func newSpare(cfg PeerMediaConfig) *PeerMedia {
-	pm, err := NewPeerMedia(spareConfig(cfg))
-	if err != nil {
-		return nil
-	}
+// rehearseOffer makes and filters one offer on a throwaway connection, so
+// that the first call does not pay for what a page does only once: the
+// browser setting up its WebRTC media engine and the wasm compiling the
+// code of the offer path the first time it runs.
+func rehearseOffer(codecs mediacore.CodecPolicy) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if pm.prepareOffer(ctx) == nil { // else the call makes its offer itself
-		pm.waitCandidates(ctx)
+	pm, err := NewPeerMedia(PeerMediaConfig{Microphone: MicDisabled, Codecs: codecs})
+	if err != nil {
+		return
 	}
-	return pm
+	defer pm.Close()
+	if pm.ensureTransceiver() != nil {
+		return
+	}
+	offer, err := callAwait(ctx, pm.pc, "createOffer")
+	if err != nil {
+		return
+	}
+	_, _ = mediacore.FilterAudioCodecs(getString(offer, "sdp"), codecs)
 }
 
 // takeSpare returns the spare connection configured as cfg when its ICE
@@ -184,8 +186,8 @@ func (r *MediaRegistry) prewarmNext(cfg PeerMediaConfig) {
 	if have {
 		return
 	}
-	next := newSpare(cfg)
-	if next == nil {
+	next, err := NewPeerMedia(spareConfig(cfg))
+	if err != nil {
 		return
 	}
 	r.mu.Lock()
@@ -200,10 +202,9 @@ func (r *MediaRegistry) prewarmNext(cfg PeerMediaConfig) {
 
 // spareConfig is the configuration of a connection made ahead of a call
 // configured as cfg: what its candidates depend on (the ICE servers and the
-// transport policy), with a candidate pool, and the codec policy of the
-// offer it prepares.
+// transport policy), with a candidate pool.
 func spareConfig(cfg PeerMediaConfig) PeerMediaConfig {
-	return PeerMediaConfig{ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy, Codecs: cfg.Codecs, Pool: true}
+	return PeerMediaConfig{ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy, Pool: true}
 }
 
 // sameNetwork tells whether a spare made for a gathers the candidates a

@@ -76,8 +76,6 @@ type PeerMedia struct {
 	funcs        []safejs.Func
 	transceiver  safejs.Value
 	haveTx       bool
-	prepared     bool                  // an offer was applied ahead of the call (rtcmedia_prepared.go)
-	preparedWith mediacore.CodecPolicy // the codec policy it was made with
 	micTried     bool
 	micPending   bool          // the microphone is opening after the offer went out
 	micDone      chan struct{} // closed when the microphone attempt ended (nil before it began)
@@ -107,26 +105,9 @@ func NewPeerMedia(cfg PeerMediaConfig) (*PeerMedia, error) {
 	if cfg.ICETimeout <= 0 {
 		cfg.ICETimeout = DefaultICETimeout
 	}
-	pc, err := newRTCPeerConnection(cfg)
-	if err != nil {
-		return nil, err
-	}
-	m := &PeerMedia{cfg: cfg, pc: pc, gatherWake: make(chan struct{}, 1)}
-	if cfg.Pool {
-		m.gatherStart = time.Now()
-	}
-	if err := m.listen(); err != nil {
-		m.Close()
-		return nil, err
-	}
-	return m, nil
-}
-
-// newRTCPeerConnection makes the browser connection configured as cfg.
-func newRTCPeerConnection(cfg PeerMediaConfig) (safejs.Value, error) {
 	ctor, err := global("RTCPeerConnection")
 	if err != nil {
-		return safejs.Undefined(), err
+		return nil, err
 	}
 	servers := make([]any, 0, len(cfg.ICEServers))
 	for _, s := range cfg.ICEServers {
@@ -154,9 +135,17 @@ func newRTCPeerConnection(cfg PeerMediaConfig) (safejs.Value, error) {
 	}
 	pc, err := ctor.New(conf)
 	if err != nil {
-		return safejs.Undefined(), fmt.Errorf("jsbridge: RTCPeerConnection: %w", err)
+		return nil, fmt.Errorf("jsbridge: RTCPeerConnection: %w", err)
 	}
-	return pc, nil
+	m := &PeerMedia{cfg: cfg, pc: pc, gatherWake: make(chan struct{}, 1)}
+	if cfg.Pool {
+		m.gatherStart = time.Now()
+	}
+	if err := m.listen(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
 }
 
 // PeerConnection returns the RTCPeerConnection (for getrtcpeerconnection
@@ -168,9 +157,6 @@ func (m *PeerMedia) warn(format string, args ...any) {
 		m.cfg.Warn(fmt.Sprintf(format, args...))
 	}
 }
-
-// peerHandlers are the RTCPeerConnection handlers listen installs.
-var peerHandlers = []string{"onicecandidate", "onicegatheringstatechange", "ontrack"}
 
 // listen installs the RTCPeerConnection handlers. They only record what
 // happened and return.
@@ -225,12 +211,30 @@ func (m *PeerMedia) offer(ctx context.Context, hold string, iceRestart bool) ([]
 	}
 	m.ensureSenderStream()
 	required := m.cfg.Microphone == MicRequired
-	expected := "sendrecv" // the offer prepared ahead (rtcmedia_prepared.go)
-	if !m.takePreparedOffer(hold, iceRestart, required) {
-		var err error
-		if expected, err = m.applyOffer(ctx, hold, iceRestart, required); err != nil {
-			return nil, err
-		}
+	micDone := closedChan
+	if required {
+		micDone = m.startMicrophone(ctx, false)
+	}
+	expected, err := transceiverDirection(hold, m.micExpected())
+	if err == nil {
+		err = m.setTransceiverDirection(expected)
+	}
+	if err == nil {
+		err = m.prepareVideo(ctx, hold, false)
+	}
+	if err != nil {
+		<-micDone
+		return nil, err
+	}
+	var opts []any
+	if iceRestart {
+		m.resetGathering()
+		opts = append(opts, map[string]any{"iceRestart": true})
+	}
+	err = m.setLocalOffer(ctx, opts)
+	<-micDone // attachMicrophone gives up when ctx ends
+	if err != nil {
+		return nil, err
 	}
 	if !required {
 		m.startMicrophone(ctx, true)
@@ -249,35 +253,6 @@ func (m *PeerMedia) offer(ctx context.Context, hold string, iceRestart bool) ([]
 		return m.localSDP(ctx)
 	}
 	return sdp, nil
-}
-
-// applyOffer sets the transceivers for hold and creates, filters and
-// applies the local offer, opening a required microphone meanwhile; it
-// returns the audio direction the offer expects. m.opMu is held.
-func (m *PeerMedia) applyOffer(ctx context.Context, hold string, iceRestart, required bool) (string, error) {
-	micDone := closedChan
-	if required {
-		micDone = m.startMicrophone(ctx, false)
-	}
-	expected, err := transceiverDirection(hold, m.micExpected())
-	if err == nil {
-		err = m.setTransceiverDirection(expected)
-	}
-	if err == nil {
-		err = m.prepareVideo(ctx, hold, false)
-	}
-	if err != nil {
-		<-micDone
-		return "", err
-	}
-	var opts []any
-	if iceRestart {
-		m.resetGathering()
-		opts = append(opts, map[string]any{"iceRestart": true})
-	}
-	err = m.setLocalOffer(ctx, opts)
-	<-micDone // attachMicrophone gives up when ctx ends
-	return expected, err
 }
 
 // closedChan is a channel that is already closed.
@@ -305,9 +280,6 @@ func (m *PeerMedia) Answer(ctx context.Context, remoteOffer []byte, hold string)
 	}
 	if len(strings.TrimSpace(string(remoteOffer))) == 0 {
 		return nil, errors.New("jsbridge: empty remote offer")
-	}
-	if err := m.dropPreparedOffer(); err != nil {
-		return nil, err
 	}
 	desc := map[string]any{"type": "offer", "sdp": string(remoteOffer)}
 	if _, err := callAwait(ctx, m.pc, "setRemoteDescription", desc); err != nil {
@@ -421,7 +393,7 @@ func (m *PeerMedia) Close() {
 		_ = el.Set("srcObject", nil)
 		_, _ = el.Call("remove")
 	}
-	detachHandlers(m.pc, peerHandlers, funcs)
+	detachHandlers(m.pc, []string{"onicecandidate", "onicegatheringstatechange", "ontrack"}, funcs)
 	m.closeVideo()
 	m.wakeGatherer()
 }

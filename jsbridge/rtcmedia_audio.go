@@ -107,9 +107,6 @@ func (m *PeerMedia) ensureTransceiver() error {
 			if err != nil {
 				continue
 			}
-			if getString(t, "direction") == "stopped" {
-				continue // an offer prepared ahead and dropped (rtcmedia_prepared.go)
-			}
 			recv, _ := t.Get("receiver")
 			track, _ := recv.Get("track")
 			if getString(track, "kind") == "audio" {

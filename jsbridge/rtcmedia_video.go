@@ -150,15 +150,6 @@ func (m *PeerMedia) MuteVideo(direction int, on bool) error {
 	return nil
 }
 
-// videoWanted reports whether our next offer brings video: the call asked
-// for it (or the policy forces it) and the policy allows it.
-func (m *PeerMedia) videoWanted() bool {
-	policy := m.cfg.Video.Policy
-	m.video.mu.Lock()
-	defer m.video.mu.Unlock()
-	return (m.video.wanted || policy == VideoForced) && policy != VideoOff
-}
-
 // prepareVideo readies the video transceiver before createOffer (answering
 // false) or createAnswer (answering true, after setRemoteDescription):
 //   - an offer carries video when SetVideo(true) or video=2, else a video
@@ -186,7 +177,10 @@ func (m *PeerMedia) prepareVideo(ctx context.Context, hold string, answering boo
 			return nil
 		}
 	} else {
-		if !m.videoWanted() {
+		v.mu.Lock()
+		wanted := (v.wanted || policy == VideoForced) && policy != VideoOff
+		v.mu.Unlock()
+		if !wanted {
 			if ok {
 				_, _ = tx.Call("stop")
 			}
