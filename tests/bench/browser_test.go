@@ -115,7 +115,8 @@ func measure(t *testing.T, name, pageURL, query, stunQuery, wav string, bob *inf
 	s[mLoadedFirst], s[mRegFirst] = m.Loaded, m.Registered
 	t.Logf("%s first visit: %s", name, b.phases())
 
-	s[mIdleCPU] = b.idleCPU(8 * time.Second)
+	s[mIdleCPU] = b.idleCPU(3*time.Second, 8*time.Second)
+	s[mIdleSteady] = b.idleCPU(0, 8*time.Second) // the next 8 s: start-up work (V8 tiering up the code) is over
 	s[mCallCold] = b.call(name, bob)
 	s[mCallWarm] = b.call(name, bob)
 
@@ -259,9 +260,9 @@ func (b *browser) call(name string, bob *infra.Baresip) float64 {
 }
 
 // idleCPU is the CPU time of the browser's renderer processes over a
-// window after the page registered, in percent of one core.
-func (b *browser) idleCPU(window time.Duration) float64 {
-	time.Sleep(3 * time.Second) // let the start-up work (compiling included) finish
+// window that starts after (from now), in percent of one core.
+func (b *browser) idleCPU(after, window time.Duration) float64 {
+	time.Sleep(after) // let the start-up work (compiling included) finish
 	t0, c0 := time.Now(), b.rendererCPU()
 	time.Sleep(window)
 	t1, c1 := time.Now(), b.rendererCPU()
