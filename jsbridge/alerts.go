@@ -58,9 +58,9 @@ func (a *PageAlerts) SetTone(t engine.Tone, ringtone string) {
 	case engine.ToneRing:
 		go a.startRing(gen, ringtone)
 	case engine.ToneRingback:
-		a.startGenerated(gen, "ringback")
+		a.startGenerated(gen, "ringback", RingbackSpec)
 	case engine.ToneCallWaiting:
-		a.startGenerated(gen, "callwaiting")
+		a.startGenerated(gen, "callwaiting", CallWaitingSpec)
 	}
 }
 
@@ -88,7 +88,7 @@ func (a *PageAlerts) Beep(b engine.Beep) {
 		spec = BeepIncomingSpec
 	}
 	key := "beep-" + b.String()
-	buf, err := a.cachedBuffer(key, func() (safejs.Value, error) { return a.Audio.pcmBuffer(renderCadence(spec)) })
+	buf, err := a.generated(key, spec)
 	if err != nil {
 		a.warn("cannot play the " + key + ": " + err.Error())
 		return
@@ -98,31 +98,26 @@ func (a *PageAlerts) Beep(b engine.Beep) {
 	}
 }
 
-// loopedTones are the generated tones SetTone loops, by cache key.
-var loopedTones = map[string]mediacore.ToneSpec{"ringback": RingbackSpec, "callwaiting": CallWaitingSpec}
-
 // Prepare renders the generated tones a call starts with (the ringback,
 // the call-waiting beep) ahead of the first call: rendering them costs a
 // first call tens of milliseconds of the page's thread just as the answer
 // comes in. Call it once the page's AudioContext is made
 // (PageAudio.Prepare), off the call path.
 func (a *PageAlerts) Prepare() {
-	for key := range loopedTones {
-		if _, err := a.generated(key); err != nil {
-			return
-		}
+	if _, err := a.generated("ringback", RingbackSpec); err == nil {
+		_, _ = a.generated("callwaiting", CallWaitingSpec)
 	}
 }
 
-// generated returns the AudioBuffer of a looped generated tone, rendering
-// it on first use.
-func (a *PageAlerts) generated(key string) (safejs.Value, error) {
-	return a.cachedBuffer(key, func() (safejs.Value, error) { return a.Audio.pcmBuffer(renderCadence(loopedTones[key])) })
+// generated returns the AudioBuffer of the tone spec stored under key,
+// rendering it on first use.
+func (a *PageAlerts) generated(key string, spec mediacore.ToneSpec) (safejs.Value, error) {
+	return a.cachedBuffer(key, func() (safejs.Value, error) { return a.Audio.pcmBuffer(renderCadence(spec)) })
 }
 
 // startGenerated loops a generated tone on the tones output.
-func (a *PageAlerts) startGenerated(gen int, key string) {
-	buf, err := a.generated(key)
+func (a *PageAlerts) startGenerated(gen int, key string, spec mediacore.ToneSpec) {
+	buf, err := a.generated(key, spec)
 	if err != nil {
 		a.warn("cannot play the " + key + " tone: " + err.Error())
 		return
@@ -141,9 +136,7 @@ func (a *PageAlerts) startRing(gen int, ringtone string) {
 	}
 	if err != nil {
 		a.warn("cannot play the ringtone " + ringtone + ": " + err.Error() + "; playing the built-in ring")
-		if buf, err = a.cachedBuffer("ring", func() (safejs.Value, error) {
-			return a.Audio.pcmBuffer(renderCadence(RingtoneSpec))
-		}); err != nil {
+		if buf, err = a.generated("ring", RingtoneSpec); err != nil {
 			a.warn("cannot play the ring: " + err.Error())
 			return
 		}

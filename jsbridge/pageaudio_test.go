@@ -44,7 +44,7 @@ func TestPageAudioPrepareSuspendsUntilUsed(t *testing.T) {
 	require.Equal(t, "suspended", getString(actx, "state"), "making buffers does not resume the context")
 	require.False(t, a.inUse)
 
-	got, err := alerts.generated("ringback")
+	got, err := alerts.generated("ringback", RingbackSpec)
 	require.NoError(t, err)
 	require.True(t, got.Equal(ringback), "SetTone plays the buffer rendered ahead")
 
