@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,12 +160,9 @@ func (c *PageConference) joinWhenMicrophoneSettles(n int) bool {
 		delete(c.waiting, n)
 		lines := append([]int(nil), c.wanted...)
 		c.mu.Unlock()
-		for _, l := range lines {
-			if l == n {
-				if err := c.MixLines(lines); err != nil {
-					c.warn("conference: " + err.Error())
-				}
-				return
+		if slices.Contains(lines, n) {
+			if err := c.MixLines(lines); err != nil {
+				c.warn("conference: " + err.Error())
 			}
 		}
 	}()
